@@ -83,10 +83,7 @@ pub fn verify_recording(path: &Path, expected: u64) -> Result<u64, String> {
         for (i, &b) in buf[..n].iter().enumerate() {
             let at = off + i as u64;
             if b != PATTERN[(at % PATTERN.len() as u64) as usize] {
-                return Err(format!(
-                    "{}: payload byte {at} is {b:#04x}, not the pattern",
-                    path.display()
-                ));
+                return Err(format!("{}: payload byte {at} is {b:#04x}, not the pattern", path.display()));
             }
         }
         off += n as u64;

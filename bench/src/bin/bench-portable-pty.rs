@@ -92,10 +92,7 @@ fn rtt(n: u64, argv: &[String]) -> Result<ExitCode, Error> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let num = |s: &String| {
-        s.parse::<u64>()
-            .map_err(|e| Error::from(format!("{s}: {e}")))
-    };
+    let num = |s: &String| s.parse::<u64>().map_err(|e| Error::from(format!("{s}: {e}")));
     let result = match args.first().map(String::as_str) {
         Some("record") if args.len() >= 3 => record(&args[1], &args[2..]),
         Some("spawn") if args.len() == 2 => num(&args[1]).and_then(spawn),

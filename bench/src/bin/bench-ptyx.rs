@@ -1,0 +1,82 @@
+//! The ptyx side of the comparison (driven by `compare`).
+//!
+//! - `record FILE CMD [ARG...]`: `ptyx::spawn_with` with the recording
+//!   callback of its docs (`ptyx::read`, then write the bytes to FILE);
+//!   spawn_with also copies the output to stdout, as Python's pty.spawn does.
+//! - `spawn N`: `ptyx::Command::new("/bin/true").spawn()?.wait()`, N times;
+//!   prints `elapsed_ns=T iters=N`.
+//! - `rtt N CMD [ARG...]`: one-byte round trips to the echo program CMD
+//!   through `Child::master()`; prints `elapsed_ns=T iters=N`.
+
+use ptyx_bench::print_elapsed;
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn record(file: &str, argv: &[String]) -> io::Result<ExitCode> {
+    let mut log = std::fs::File::create(file)?;
+    let status = ptyx::spawn_with(
+        argv,
+        |fd, buf| {
+            let n = ptyx::read(fd, buf)?;
+            log.write_all(&buf[..n])?;
+            Ok(n)
+        },
+        ptyx::read,
+    )?;
+    Ok(ExitCode::from(status.code().unwrap_or(128).clamp(0, 255) as u8))
+}
+
+fn spawn(n: u64) -> io::Result<ExitCode> {
+    let start = Instant::now();
+    for _ in 0..n {
+        let status = ptyx::Command::new("/bin/true").spawn()?.wait()?;
+        if !status.success() {
+            return Err(io::Error::other(format!("/bin/true failed: {status}")));
+        }
+    }
+    print_elapsed(start.elapsed(), n);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rtt(n: u64, argv: &[String]) -> io::Result<ExitCode> {
+    let mut child = ptyx::Command::new(&argv[0]).args(&argv[1..]).spawn()?;
+    let mut master = child.master();
+    let mut byte = [0u8; 1];
+    master.read_exact(&mut byte)?;
+    if byte[0] != b'R' {
+        return Err(io::Error::other(format!("echo sent {:?}, not R", byte[0] as char)));
+    }
+    let start = Instant::now();
+    for _ in 0..n {
+        master.write_all(b"a")?;
+        master.read_exact(&mut byte)?;
+        if byte[0] != b'a' {
+            return Err(io::Error::other(format!("echo sent {:?}, not a", byte[0] as char)));
+        }
+    }
+    let elapsed = start.elapsed();
+    master.write_all(b"q")?;
+    child.wait()?;
+    print_elapsed(elapsed, n);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let num =
+        |s: &String| s.parse::<u64>().map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("{s}: {e}")));
+    let result = match args.first().map(String::as_str) {
+        Some("record") if args.len() >= 3 => record(&args[1], &args[2..]),
+        Some("spawn") if args.len() == 2 => num(&args[1]).and_then(spawn),
+        Some("rtt") if args.len() >= 3 => num(&args[1]).and_then(|n| rtt(n, &args[2..])),
+        _ => {
+            eprintln!("usage: bench-ptyx record FILE CMD... | spawn N | rtt N CMD...");
+            return ExitCode::from(2);
+        }
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("bench-ptyx: {e}");
+        ExitCode::FAILURE
+    })
+}
