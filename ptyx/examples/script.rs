@@ -9,7 +9,8 @@ fn main() -> std::io::Result<()> {
     let filename = args.iter().find(|a| !a.starts_with('-')).map_or("typescript", |a| a.as_str());
 
     let shell = if use_python { "python3".to_string() } else { std::env::var("SHELL").unwrap_or("sh".into()) };
-    let mut script = std::fs::OpenOptions::new().create(true).write(true).append(append).truncate(!append).open(filename)?;
+    let mut script =
+        std::fs::OpenOptions::new().create(true).write(true).append(append).truncate(!append).open(filename)?;
 
     let asctime = || chrono::Local::now().format("%a %b %e %H:%M:%S %Y");
     println!("Script started, file is {filename}");

@@ -49,6 +49,7 @@ pub struct Command {
     env: BTreeMap<OsString, Option<OsString>>,
     cwd: Option<PathBuf>,
     size: Option<Winsize>,
+    echo: Option<bool>,
 }
 
 impl Command {
@@ -62,6 +63,7 @@ impl Command {
             env: BTreeMap::new(),
             cwd: None,
             size: None,
+            echo: None,
         }
     }
 
@@ -126,6 +128,13 @@ impl Command {
         self
     }
 
+    /// Whether the pty echoes what is typed (`ECHO` in its mode; default: yes, as the kernel sets
+    /// it). Turn it off when the input is not a person, so that it does not appear in the output.
+    pub fn echo(&mut self, echo: bool) -> &mut Command {
+        self.echo = Some(echo);
+        self
+    }
+
     /// The program, as given to [`new`](Command::new).
     pub fn get_program(&self) -> &OsStr {
         &self.program
@@ -155,6 +164,11 @@ impl Command {
         let prepared = self.prepare()?;
         let (master, slave_path) = open_master()?;
         master.set_window_size(self.get_window_size())?;
+        if let Some(echo) = self.echo {
+            let mut mode = master.termios()?;
+            mode.local_modes.set(rustix::termios::LocalModes::ECHO, echo);
+            master.set_termios(&mode)?;
+        }
         let slave_path = cstring(slave_path.into_os_string(), "pty name")?;
         let pid = imp::spawn(&prepared, &slave_path)?;
         Ok(Child { pid, master, status: None })
