@@ -3,6 +3,7 @@
 
 mod cmd;
 mod format;
+mod record;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

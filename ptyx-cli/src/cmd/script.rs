@@ -1,13 +1,441 @@
-//! `ptyx script` (placeholder).
+//! `ptyx script`: record a terminal session, compatible with util-linux
+//! [script(1)](https://man7.org/linux/man-pages/man1/script.1.html) 2.38 (options, file formats,
+//! messages), with asciicast output as an option.
 
+use std::ffi::OsString;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, IsTerminal};
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::ValueEnum;
+
+use crate::format::timing;
+use crate::format::typescript::{one_line, Terminal};
+use crate::record::{accounted_bytes, LogFormat, LogSpec, Recorder, SessionInfo, Streams, TimingSpec};
 
 /// Command-line arguments of `ptyx script`.
-#[derive(clap::Args)]
-pub struct Args {}
+#[derive(clap::Args, Debug)]
+#[command(
+    about = "Record a terminal session (util-linux script(1) compatible)",
+    long_about = "Runs a shell (or PROGRAM, or -c CMD) on a new pseudo-terminal and records everything it \
+                  prints to FILE (default: typescript), optionally with input and timing, in util-linux \
+                  script formats or asciicast. Replay with `ptyx replay` or scriptreplay(1)."
+)]
+pub struct Args {
+    /// Append to the log files (data and timing) instead of overwriting them.
+    #[arg(short = 'a', long)]
+    append: bool,
+    /// Run `$SHELL -c CMD` (sh if SHELL is unset) instead of an interactive shell.
+    #[arg(short = 'c', long, value_name = "CMD")]
+    command: Option<String>,
+    /// Run python3 as the shell (the Python docs' example).
+    #[arg(short = 'p', long)]
+    python: bool,
+    /// Exit with the child's exit code (128 + signal number if it was killed).
+    #[arg(short = 'e', long = "return")]
+    return_code: bool,
+    /// Flush the files after each write (SIGUSR1 flushes on demand).
+    #[arg(short = 'f', long)]
+    flush: bool,
+    /// Write to a log file even when it is a link.
+    #[arg(long)]
+    force: bool,
+    /// Echo input in the session: auto and always leave the pty's echo on, never turns it off.
+    #[arg(short = 'E', long, value_enum, value_name = "WHEN", default_value_t = Echo::Auto)]
+    echo: Echo,
+    /// End the session once the logs hold SIZE bytes (suffixes K, KiB, KB, M, MiB, MB, G...).
+    #[arg(short = 'o', long = "output-limit", value_name = "SIZE", value_parser = parse_size)]
+    output_limit: Option<u64>,
+    /// Do not print the start and done messages.
+    #[arg(short = 'q', long)]
+    quiet: bool,
+    /// Write timing information to FILE.
+    #[arg(short = 'T', long = "log-timing", value_name = "FILE")]
+    log_timing: Option<PathBuf>,
+    /// Write timing information to FILE, or to stderr without FILE (use -tFILE or --timing=FILE).
+    #[arg(short = 't', long = "timing", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    timing: Option<PathBuf>,
+    /// Log input (what is typed) to FILE.
+    #[arg(short = 'I', long = "log-in", value_name = "FILE")]
+    log_in: Option<PathBuf>,
+    /// Log output to FILE (the same as giving FILE).
+    #[arg(short = 'O', long = "log-out", value_name = "FILE")]
+    log_out: Option<PathBuf>,
+    /// Log input and output to one FILE.
+    #[arg(short = 'B', long = "log-io", value_name = "FILE")]
+    log_io: Option<PathBuf>,
+    /// Timing file format (default: advanced when input is logged, else classic).
+    #[arg(short = 'm', long = "logging-format", value_enum, value_name = "NAME")]
+    logging_format: Option<TimingFormat>,
+    /// Format of the log files: typescript (util-linux), asciicast (v3) or asciicast-v2.
+    #[arg(long, value_enum, default_value_t = FileFormat::Typescript)]
+    format: FileFormat,
+    /// Window width when stdin is not a terminal.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    cols: Option<u16>,
+    /// Window height when stdin is not a terminal.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    rows: Option<u16>,
+    /// The output log (default: typescript).
+    #[arg(value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// Run PROGRAM with ARGS directly, without a shell.
+    #[arg(last = true, value_name = "PROGRAM ARGS")]
+    program: Vec<OsString>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Echo {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum TimingFormat {
+    Classic,
+    Advanced,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum FileFormat {
+    Typescript,
+    Asciicast,
+    #[value(name = "asciicast-v2")]
+    AsciicastV2,
+}
+
+/// A reason to stop, printed as `ptyx: <what>: <why>`.
+struct Failure {
+    what: String,
+    why: String,
+    code: u8,
+}
+
+impl Failure {
+    fn new(what: impl std::fmt::Display, why: impl std::fmt::Display) -> Failure {
+        Failure { what: what.to_string(), why: why.to_string(), code: 1 }
+    }
+
+    fn io(path: &Path, e: &io::Error) -> Failure {
+        Failure::new(path.display(), crate::format::io_message(e))
+    }
+}
 
 /// Runs `ptyx script`.
-pub fn run(_args: Args) -> ExitCode {
-    super::error("script", "not implemented yet");
-    ExitCode::FAILURE
+pub fn run(args: Args) -> ExitCode {
+    match script(args) {
+        Ok(code) => code,
+        Err(f) => {
+            super::error(f.what, f.why);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Parses `-o` sizes the way util-linux does: K = KiB = 1024, KB = 1000, and so on up to E.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, suffix) = s.split_at(digits);
+    let number: u64 = number.parse().map_err(|_| format!("invalid size '{s}'"))?;
+    let upper = suffix.to_ascii_uppercase();
+    let (letter, rest) = upper.split_at(upper.len().min(1));
+    let power = match letter {
+        "" => 0,
+        "K" => 1,
+        "M" => 2,
+        "G" => 3,
+        "T" => 4,
+        "P" => 5,
+        "E" => 6,
+        _ => return Err(format!("invalid size suffix in '{s}'")),
+    };
+    let base: u64 = match rest {
+        "" | "IB" => 1024,
+        "B" => 1000,
+        _ => return Err(format!("invalid size suffix in '{s}'")),
+    };
+    base.checked_pow(power).and_then(|m| number.checked_mul(m)).ok_or_else(|| format!("size '{s}' is too large"))
+}
+
+/// What to run, and how the headers name it.
+struct Program {
+    argv: Vec<OsString>,
+    command: Option<String>,
+    shell: String,
+}
+
+fn program(args: &Args) -> Result<Program, Failure> {
+    let shell = std::env::var("SHELL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "sh".into());
+    let given = [args.command.is_some(), !args.program.is_empty(), args.python].iter().filter(|&&b| b).count();
+    if given > 1 {
+        return Err(Failure::new("script", "use only one of --command, --python and -- PROGRAM"));
+    }
+    Ok(if let Some(cmd) = &args.command {
+        Program { argv: vec![shell.clone().into(), "-c".into(), cmd.into()], command: Some(cmd.clone()), shell }
+    } else if !args.program.is_empty() {
+        let words: Vec<String> = args.program.iter().map(|a| shell_quote(&a.to_string_lossy())).collect();
+        Program { argv: args.program.clone(), command: Some(words.join(" ")), shell }
+    } else if args.python {
+        Program { argv: vec!["python3".into()], command: None, shell }
+    } else {
+        Program { argv: vec![shell.clone().into(), "-i".into()], command: None, shell }
+    })
+}
+
+/// Quotes a word for the header's COMMAND field only where a shell would need it.
+fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// The log files to write, each with the streams it holds (a file named for both is one file).
+fn log_paths(args: &Args) -> Result<Vec<(PathBuf, Streams)>, Failure> {
+    if args.file.is_some() && args.log_out.is_some() {
+        return Err(Failure::new("script", "give the output log either as FILE or with --log-out, not both"));
+    }
+    let out = args.log_out.clone().or_else(|| args.file.clone());
+    let mut logs: Vec<(PathBuf, Streams)> = Vec::new();
+    let mut add = |path: PathBuf, input: bool, output: bool| match logs.iter_mut().find(|(p, _)| *p == path) {
+        Some((_, streams)) => {
+            streams.input |= input;
+            streams.output |= output;
+        }
+        None => logs.push((path, Streams { input, output })),
+    };
+    if let Some(p) = &args.log_io {
+        add(p.clone(), true, true);
+    }
+    if let Some(p) = out {
+        add(p, false, true);
+    }
+    if let Some(p) = &args.log_in {
+        add(p.clone(), true, false);
+    }
+    if logs.is_empty() {
+        logs.push((PathBuf::from("typescript"), Streams { input: false, output: true }));
+    }
+    Ok(logs)
+}
+
+/// Opens a recording file: created 0600 (it may hold passwords typed at a prompt), appended to
+/// with its mode kept, refused when it is a link unless `force`.
+fn open_log(path: &Path, append: bool, force: bool) -> Result<File, Failure> {
+    if !force {
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            use std::os::unix::fs::MetadataExt;
+            if meta.file_type().is_symlink() || (meta.is_file() && meta.nlink() > 1) {
+                return Err(Failure::new(path.display(), "output file is a link; use --force to write to it anyway"));
+            }
+        }
+    }
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).mode(0o600);
+    if append {
+        options.append(true);
+    } else {
+        options.truncate(true);
+    }
+    options.open(path).map_err(|e| Failure::io(path, &e))
+}
+
+/// Length of the first line of `path` (the header scriptreplay skips), 0 if unreadable.
+fn first_line_len(path: &Path) -> u64 {
+    let Ok(file) = File::open(path) else { return 0 };
+    let mut line = Vec::new();
+    BufReader::new(file).read_until(b'\n', &mut line).map_or(0, |n| n as u64)
+}
+
+fn script(args: Args) -> Result<ExitCode, Failure> {
+    let prog = program(&args)?;
+    let paths = log_paths(&args)?;
+    let input_logged = paths.iter().any(|(_, s)| s.input);
+    let format = match args.format {
+        FileFormat::Typescript => LogFormat::Typescript,
+        FileFormat::Asciicast => LogFormat::Cast3,
+        FileFormat::AsciicastV2 => LogFormat::Cast2,
+    };
+    let timing_path = match (&args.log_timing, &args.timing) {
+        (Some(_), Some(_)) => return Err(Failure::new("script", "give --log-timing or --timing, not both")),
+        (Some(p), None) => Some(Some(p.clone())),
+        (None, Some(p)) if p.as_os_str().is_empty() => Some(None), // stderr
+        (None, Some(p)) => Some(Some(p.clone())),
+        (None, None) => None,
+    };
+    if timing_path.is_some() && format != LogFormat::Typescript {
+        return Err(Failure::new(
+            "--log-timing",
+            "asciicast files carry their own timing; use it with --format typescript",
+        ));
+    }
+    let timing_format = match args.logging_format {
+        Some(TimingFormat::Classic) if input_logged && timing_path.is_some() => {
+            return Err(Failure::new("--logging-format", "classic timing cannot describe logged input; use advanced"))
+        }
+        Some(TimingFormat::Classic) => timing::Format::Classic,
+        Some(TimingFormat::Advanced) => timing::Format::Advanced,
+        None if input_logged => timing::Format::Advanced,
+        None => timing::Format::Classic,
+    };
+
+    // Every file is opened before the child exists: a bad path starts nothing.
+    let mut specs = Vec::new();
+    for (path, streams) in paths {
+        let appending = args.append && std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
+        if appending && format != LogFormat::Typescript {
+            return Err(Failure::new(path.display(), "appending is supported for typescript logs only"));
+        }
+        let existing_first_line = if appending { first_line_len(&path) } else { 0 };
+        let file = open_log(&path, args.append, args.force)?;
+        let existing_len = if args.append { file.metadata().map_or(0, |m| m.len()) } else { 0 };
+        specs.push(LogSpec { path, file, streams, existing_len, existing_first_line });
+    }
+    let timing = match timing_path {
+        None => None,
+        Some(None) => Some(TimingSpec {
+            path: PathBuf::from("/dev/stderr"),
+            writer: Box::new(io::stderr()),
+            format: timing_format,
+            accounted: None,
+        }),
+        Some(Some(path)) => {
+            let accounted = if args.append { accounted_bytes(&path) } else { None };
+            let file = open_log(&path, args.append, args.force)?;
+            Some(TimingSpec { path, writer: Box::new(file), format: timing_format, accounted })
+        }
+    };
+
+    let stdin = io::stdin();
+    let on_tty = stdin.is_terminal();
+    let tty_size =
+        if on_tty { rustix::termios::tcgetwinsize(&stdin).ok().filter(|w| w.ws_row > 0 && w.ws_col > 0) } else { None };
+    let (rows, cols) = match tty_size {
+        Some(w) => (w.ws_row, w.ws_col),
+        None => (args.rows.unwrap_or(24), args.cols.unwrap_or(80)),
+    };
+    let term = std::env::var("TERM").ok();
+    let terminal = on_tty.then(|| Terminal {
+        term: term.clone(),
+        tty: std::fs::read_link("/proc/self/fd/0").ok().map(|p| p.display().to_string()),
+        cols,
+        rows,
+    });
+    let info = SessionInfo {
+        start: chrono::Local::now(),
+        command: prog.command.as_deref().map(one_line),
+        shell: prog.shell.clone(),
+        terminal,
+        cols,
+        rows,
+        term,
+    };
+    if !args.quiet {
+        println!("{}", started_message(&specs, timing.as_ref()));
+    }
+    let mut recorder = Recorder::start(format, specs, timing, &info, args.output_limit, args.flush)
+        .map_err(|(path, e)| Failure::io(&path, &e))?;
+    // Headers go out now: a file that cannot take them fails before the child starts.
+    recorder.flush().map_err(|e| Failure::io(&recorder.failed.clone().unwrap_or_default(), &e))?;
+
+    let mut command = ptyx::Command::new(&prog.argv[0]);
+    command.args(&prog.argv[1..]);
+    if tty_size.is_none() {
+        command.window_size(ptyx::Winsize::new(rows, cols));
+    }
+    match args.echo {
+        Echo::Never => {
+            command.echo(false);
+        }
+        Echo::Always => {
+            command.echo(true);
+        }
+        Echo::Auto => {}
+    }
+    let started = Instant::now();
+    let result = ptyx::Relay::new(command)
+        .kill_after(Some(Duration::from_secs(2)))
+        .report_signal(libc::SIGUSR1)
+        .on_event(|t, event| recorder.event(t, event))
+        .run();
+    let elapsed = started.elapsed();
+
+    let (code, failure) = match result {
+        Ok(status) => (status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0)), None),
+        Err(_) if recorder.limit_exceeded => (1, None),
+        Err(e) => {
+            let failure = match recorder.failed.clone() {
+                Some(path) => Failure::io(&path, &e),
+                None => {
+                    let code = match e.kind() {
+                        io::ErrorKind::NotFound => 127,
+                        io::ErrorKind::PermissionDenied => 126,
+                        _ => 1,
+                    };
+                    Failure { code, ..Failure::new(prog.argv[0].to_string_lossy(), crate::format::io_message(&e)) }
+                }
+            };
+            (i32::from(failure.code), Some(failure))
+        }
+    };
+    let limit_exceeded = recorder.limit_exceeded;
+    if limit_exceeded && !args.quiet {
+        println!("Script terminated, max output files size {} exceeded.", args.output_limit.unwrap_or(0));
+    }
+    let finished = recorder.finish(elapsed, code);
+    if !args.quiet {
+        println!("Script done.");
+    }
+    if let Some(failure) = failure {
+        return Err(failure);
+    }
+    finished.map_err(|(path, e)| Failure::io(&path, &e))?;
+    Ok(if limit_exceeded {
+        ExitCode::FAILURE
+    } else if args.return_code {
+        ExitCode::from(code.clamp(0, 255) as u8)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `Script started, output log file is 'X', input log file is 'Y', timing file is 'Z'.`
+fn started_message(specs: &[LogSpec], timing: Option<&TimingSpec>) -> String {
+    let mut msg = String::from("Script started");
+    for spec in specs.iter().filter(|s| s.streams.output) {
+        msg += &format!(", output log file is '{}'", spec.path.display());
+    }
+    for spec in specs.iter().filter(|s| s.streams.input) {
+        msg += &format!(", input log file is '{}'", spec.path.display());
+    }
+    if let Some(t) = timing {
+        msg += &format!(", timing file is '{}'", t.path.display());
+    }
+    msg + "."
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_parse_like_util_linux() {
+        assert_eq!(parse_size("10"), Ok(10));
+        assert_eq!(parse_size("1K"), Ok(1024));
+        assert_eq!(parse_size("1KiB"), Ok(1024));
+        assert_eq!(parse_size("1KB"), Ok(1000));
+        assert_eq!(parse_size("2M"), Ok(2 << 20));
+        assert_eq!(parse_size("3MB"), Ok(3_000_000));
+        assert!(parse_size("").is_err());
+        assert!(parse_size("1X").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("99999999999E").is_err());
+    }
 }
