@@ -262,8 +262,8 @@ impl<R: BufRead> CastReader<R> {
         if n == 0 {
             return Err(ReadError::parse(1, "empty file: no asciicast header"));
         }
-        let value: serde_json::Value =
-            serde_json::from_slice(&line).map_err(|e| ReadError::parse(1, format!("invalid asciicast header: {e}")))?;
+        let value: serde_json::Value = serde_json::from_slice(&line)
+            .map_err(|e| ReadError::parse(1, format!("invalid asciicast header: {}", json_problem(&e))))?;
         let version = match value.get("version") {
             Some(v) if v.as_u64() == Some(2) => Version::V2,
             Some(v) if v.as_u64() == Some(3) => Version::V3,
@@ -319,7 +319,7 @@ impl<R: BufRead> CastReader<R> {
                 Err(e) if !complete && e.is_eof() => {
                     return Err(ReadError::parse(self.line, "truncated event (the file ends in the middle of it)"))
                 }
-                Err(e) => return Err(ReadError::parse(self.line, format!("invalid JSON: {e}"))),
+                Err(e) => return Err(ReadError::parse(self.line, format!("invalid JSON: {}", json_problem(&e)))),
             };
             let (time, code, data) = parse_event(&value).map_err(|m| ReadError::parse(self.line, m))?;
             let nanos = seconds_to_nanos(time).map_err(|m| ReadError::parse(self.line, m))?;
@@ -349,6 +349,17 @@ impl<R: BufRead> Iterator for CastReader<R> {
             self.done = true;
         }
         item.transpose()
+    }
+}
+
+/// What serde_json found wrong, without its "at line 1 column 5" (we name the file's line ourselves).
+fn json_problem(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let problem = text.rfind(" at line ").map_or(text.as_str(), |at| &text[..at]);
+    if e.is_eof() || e.line() != 1 {
+        problem.to_owned()
+    } else {
+        format!("{problem} at column {}", e.column())
     }
 }
 
