@@ -5,7 +5,8 @@
 //! incremental `utf-8` decoder with `errors="replace"`; 3: the same policy in Rust) keeps an incomplete
 //! character back until the next chunk and turns every maximal invalid subsequence into one U+FFFD
 //! (Unicode 15, §3.9 "U+FFFD Substitution of Maximal Subparts", the policy of
-//! [`String::from_utf8_lossy`] too). Decoding a stream chunk by chunk with [`Utf8Decoder`] therefore gives
+//! [`String::from_utf8_lossy`] and of the [WHATWG UTF-8 decoder](https://encoding.spec.whatwg.org/#utf-8-decoder)
+//! too). Decoding a stream chunk by chunk with [`Utf8Decoder`] therefore gives
 //! exactly `String::from_utf8_lossy` of the whole stream, whatever the chunk boundaries.
 
 /// The replacement for bytes that are not UTF-8.
