@@ -6,7 +6,7 @@ use std::io::ErrorKind;
 use std::os::unix::process::ExitStatusExt;
 use std::time::{Duration, Instant};
 
-use common::{exits_within, output_of, pidfd, run_pty, stat_fields, Outer, TempDir, TIMEOUT};
+use common::{exits_within, output_of, pidfd, run_pty, stat_fields, Running, TempDir, TIMEOUT};
 use ptyx::{Command, Winsize};
 
 #[test]
@@ -169,44 +169,40 @@ fn signal_with_an_invalid_number_is_invalid_input() {
 
 /// A child `sh` that starts a background grandchild in its process group, immune to the SIGHUP it
 /// would get when the session leader dies, so that only a signal to the whole group can end it.
-fn child_with_grandchild() -> (Outer, u32) {
-    let mut outer = Outer::start(
-        "sh",
-        &["-c", "(trap '' HUP; exec sleep 30) & echo \"grandchild=$!.\"; wait"],
-        Winsize::new(24, 80),
-    );
-    let end = outer.read_until(".");
-    let text = outer.seen_str();
-    let start = text.find("grandchild=").expect("marker") + "grandchild=".len();
-    let pid: u32 = text[start..end - 1].parse().expect("grandchild pid");
-    (outer, pid)
+/// The grandchild reports its pid itself, once it ignores SIGHUP.
+fn child_with_grandchild() -> (Running, u32) {
+    let script = r#"sh -c 'trap "" HUP; echo "grandchild=$$."; exec sleep 30' & wait"#;
+    let mut running = Running::start("sh", &["-c", script], Winsize::new(24, 80));
+    running.read_until(".");
+    let pid: u32 = running.out.value("grandchild=").parse().expect("grandchild pid");
+    (running, pid)
 }
 
 #[test]
 fn signal_reaches_the_whole_process_group() {
-    let (mut outer, grandchild) = child_with_grandchild();
+    let (mut running, grandchild) = child_with_grandchild();
     let grandchild_fd = pidfd(grandchild);
-    outer.child.signal(libc::SIGTERM).unwrap();
-    assert_eq!(outer.wait().signal(), Some(libc::SIGTERM));
+    running.child.signal(libc::SIGTERM).unwrap();
+    assert_eq!(running.wait().signal(), Some(libc::SIGTERM));
     assert!(exits_within(&grandchild_fd, TIMEOUT), "grandchild {grandchild} survived SIGTERM to the group");
 }
 
 #[test]
 fn kill_reaches_the_whole_process_group() {
-    let (mut outer, grandchild) = child_with_grandchild();
+    let (mut running, grandchild) = child_with_grandchild();
     let grandchild_fd = pidfd(grandchild);
-    outer.child.kill().unwrap();
-    assert_eq!(outer.wait().signal(), Some(libc::SIGKILL));
+    running.child.kill().unwrap();
+    assert_eq!(running.wait().signal(), Some(libc::SIGKILL));
     assert!(exits_within(&grandchild_fd, TIMEOUT), "grandchild {grandchild} survived SIGKILL to the group");
 }
 
 #[test]
 fn control_grandchild_survives_a_signal_to_the_child_alone() {
     // Shows the two tests above can fail: the grandchild outlives a signal sent to the child only.
-    let (mut outer, grandchild) = child_with_grandchild();
+    let (mut running, grandchild) = child_with_grandchild();
     let grandchild_fd = pidfd(grandchild);
-    outer.signal_program(libc::SIGTERM);
-    assert_eq!(outer.wait().signal(), Some(libc::SIGTERM));
+    running.signal_program(libc::SIGTERM);
+    assert_eq!(running.wait().signal(), Some(libc::SIGTERM));
     assert!(!exits_within(&grandchild_fd, Duration::from_millis(300)), "grandchild died without a group signal");
     // Through the pidfd: the pid cannot have been reused.
     rustix::process::pidfd_send_signal(&grandchild_fd, rustix::process::Signal::KILL).unwrap();
@@ -217,13 +213,13 @@ fn control_grandchild_survives_a_signal_to_the_child_alone() {
 fn resize_changes_the_window_and_the_child_gets_sigwinch() {
     let script = "trap 'kill $! 2>/dev/null; stty size; exit 0' WINCH; echo ready; \
                   while :; do sleep 10 & wait $!; done";
-    let mut outer = Outer::start("sh", &["-c", script], Winsize::new(24, 80));
-    let pos = outer.read_until("ready\r\n");
+    let mut running = Running::start("sh", &["-c", script], Winsize::new(24, 80));
+    let pos = running.read_until("ready\r\n");
     let size = Winsize { rows: 50, cols: 200, xpixel: 1, ypixel: 2 };
-    outer.child.resize(size).unwrap();
-    assert_eq!(outer.child.window_size().unwrap(), size);
-    outer.read_until_from(pos, "50 200\r\n");
-    assert!(outer.wait().success());
+    running.child.resize(size).unwrap();
+    assert_eq!(running.child.window_size().unwrap(), size);
+    running.read_until_from(pos, "50 200\r\n");
+    assert!(running.wait().success());
 }
 
 #[test]

@@ -292,86 +292,95 @@ impl Mode {
     }
 }
 
-/// A program running on an outer pty we own, as on a user's terminal: a session leader with the
-/// pty's slave as controlling terminal and fds 0, 1, 2. The test plays the user through the master.
-pub struct Outer {
-    pub child: ptyx::Child,
+/// Output read from a master so far, and reading more of it with deadlines.
+pub struct Transcript {
     /// Everything read from the master so far.
     pub seen: Vec<u8>,
     what: String,
 }
 
-impl Outer {
-    /// Starts `program args...` on a new outer pty of `size`.
-    pub fn start(program: impl AsRef<OsStr>, args: &[&str], size: ptyx::Winsize) -> Outer {
+impl Transcript {
+    pub fn new(what: String) -> Transcript {
+        Transcript { seen: Vec::new(), what }
+    }
+
+    /// Reads one chunk with a deadline; `false` at end of file.
+    fn read_some(&mut self, master: &ptyx::Master, deadline: Instant) -> bool {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if !wait_readable(master.as_fd(), left) {
+            panic!("{}: timed out after {TIMEOUT:?}; output so far: {:?}", self.what, self.text());
+        }
+        let mut buf = [0u8; 65536];
+        let mut reader = master;
+        match reader.read(&mut buf) {
+            Ok(0) => false,
+            Ok(n) => {
+                self.seen.extend_from_slice(&buf[..n]);
+                true
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => true,
+            Err(e) => panic!("{}: read master: {e}", self.what),
+        }
+    }
+
+    /// Reads until `marker` has appeared at or after position `from`; returns the position just
+    /// past it.
+    pub fn read_until_from(&mut self, master: &ptyx::Master, from: usize, marker: &str) -> usize {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(i) = find(&self.seen[from.min(self.seen.len())..], marker.as_bytes()) {
+                return from + i + marker.len();
+            }
+            if !self.read_some(master, deadline) {
+                panic!("{}: end of output before {marker:?}; output: {:?}", self.what, self.text());
+            }
+        }
+    }
+
+    /// Reads until the master reports end of file (every slave descriptor closed).
+    pub fn read_to_end(&mut self, master: &ptyx::Master) {
+        let deadline = Instant::now() + TIMEOUT;
+        while self.read_some(master, deadline) {}
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.seen).into_owned()
+    }
+
+    /// The text between `prefix` and the next `.` in the output: how the tests' shell snippets
+    /// report a value (`echo "pid=$$."`).
+    pub fn value(&self, prefix: &str) -> String {
+        let text = self.text();
+        let start = text.find(prefix).unwrap_or_else(|| panic!("no {prefix:?} in {text:?}")) + prefix.len();
+        let len = text[start..].find('.').expect("value ends with '.'");
+        text[start..start + len].to_string()
+    }
+}
+
+/// A `ptyx::Child` driven through its master, killed if the test fails.
+pub struct Running {
+    pub child: ptyx::Child,
+    pub out: Transcript,
+}
+
+impl Running {
+    /// Starts `program args...` with `ptyx::Command` on a pty of `size`.
+    pub fn start(program: impl AsRef<OsStr>, args: &[&str], size: ptyx::Winsize) -> Running {
         let what = format!("{} {:?}", program.as_ref().to_string_lossy(), args);
         let child = ptyx::Command::new(program.as_ref())
             .args(args)
             .window_size(size)
             .spawn()
-            .unwrap_or_else(|e| panic!("start {what} on an outer pty: {e}"));
-        Outer { child, seen: Vec::new(), what }
+            .unwrap_or_else(|e| panic!("start {what}: {e}"));
+        Running { child, out: Transcript::new(what) }
     }
 
-    /// Starts the `spawn` example running `argv` on a new outer pty of `size`.
-    pub fn spawn_example(argv: &[&str], size: ptyx::Winsize) -> Outer {
-        Outer::start(spawn_example(), argv, size)
-    }
-
-    pub fn master(&self) -> &ptyx::Master {
-        self.child.master()
-    }
-
-    /// Reads one chunk with a deadline; `None` at end of file.
-    fn read_some(&mut self, deadline: Instant) -> Option<usize> {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if !wait_readable(self.child.master().as_fd(), left) {
-            panic!("{}: timed out after {TIMEOUT:?}; output so far: {:?}", self.what, self.seen_str());
-        }
-        let mut buf = [0u8; 65536];
-        match self.child.master().read(&mut buf) {
-            Ok(0) => None,
-            Ok(n) => {
-                self.seen.extend_from_slice(&buf[..n]);
-                Some(n)
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Some(0),
-            Err(e) => panic!("{}: read master: {e}", self.what),
-        }
-    }
-
-    /// Reads until `marker` has appeared after position `from` of [`seen`](Outer::seen); returns
-    /// the position just past it.
-    pub fn read_until_from(&mut self, from: usize, marker: &str) -> usize {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            if let Some(i) = find(&self.seen[from..], marker.as_bytes()) {
-                return from + i + marker.len();
-            }
-            if self.read_some(deadline).is_none() {
-                panic!("{}: end of output before {marker:?}; output: {:?}", self.what, self.seen_str());
-            }
-        }
-    }
-
-    /// Reads until `marker` appears anywhere in the output; returns the position past it.
     pub fn read_until(&mut self, marker: &str) -> usize {
-        self.read_until_from(0, marker)
+        self.out.read_until_from(self.child.master(), 0, marker)
     }
 
-    /// Reads until the master reports end of file (every slave descriptor closed).
-    pub fn read_to_end(&mut self) -> &[u8] {
-        let deadline = Instant::now() + TIMEOUT;
-        while self.read_some(deadline).is_some() {}
-        &self.seen
-    }
-
-    pub fn seen_str(&self) -> String {
-        String::from_utf8_lossy(&self.seen).into_owned()
-    }
-
-    pub fn write(&self, bytes: &[u8]) {
-        self.child.master().write_all(bytes).expect("write to outer master");
+    pub fn read_until_from(&mut self, from: usize, marker: &str) -> usize {
+        self.out.read_until_from(self.child.master(), from, marker)
     }
 
     /// Sends `sig` to the program itself (not its group).
@@ -388,20 +397,118 @@ impl Outer {
             None => {
                 let _ = self.child.kill();
                 let _ = self.child.wait();
-                panic!("{}: did not exit within {TIMEOUT:?}; output: {:?}", self.what, self.seen_str());
+                panic!("{}: did not exit within {TIMEOUT:?}; output: {:?}", self.out.what, self.out.text());
             }
         }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // A failed test must not leave the program running.
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A program running on an outer pty that the test opened, as on a user's terminal: a session
+/// leader with the slave as controlling terminal and as fds 0, 1, 2, started with std's `Command`
+/// (so the harness relies on nothing of the library but `openpty` and the master's `Read`/`Write`).
+/// The test plays the user through the master.
+pub struct Outer {
+    pub master: ptyx::Master,
+    pub child: StdChild,
+    pub out: Transcript,
+}
+
+impl Outer {
+    /// Starts `program args...` on a new pty of `size` in the pty's default mode.
+    pub fn start(program: impl AsRef<OsStr>, args: &[&str], size: ptyx::Winsize) -> Outer {
+        Outer::start_with(program, args, size, |_| {})
+    }
+
+    /// Starts `program args...` on a new pty of `size`, after `setup` has seen the slave (to set a
+    /// mode, say).
+    pub fn start_with(
+        program: impl AsRef<OsStr>,
+        args: &[&str],
+        size: ptyx::Winsize,
+        setup: impl FnOnce(&ptyx::Slave),
+    ) -> Outer {
+        use std::os::unix::process::CommandExt;
+        let what = format!("{} {:?}", program.as_ref().to_string_lossy(), args);
+        let (master, slave) = ptyx::openpty().expect("openpty");
+        master.set_window_size(size).expect("set outer size");
+        setup(&slave);
+        let stdio = |s: &ptyx::Slave| std::process::Stdio::from(OwnedFd::from(s.try_clone().expect("dup slave")));
+        let mut cmd = std::process::Command::new(program.as_ref());
+        cmd.args(args).stdin(stdio(&slave)).stdout(stdio(&slave)).stderr(stdio(&slave));
+        // SAFETY: only async-signal-safe system calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().unwrap_or_else(|e| panic!("start {what} on an outer pty: {e}"));
+        // Only the program holds the slave now: the master sees end of file when it is done.
+        drop(cmd);
+        drop(slave);
+        Outer { master, child, out: Transcript::new(what) }
+    }
+
+    /// Starts the `spawn` example running `argv` on a new outer pty of `size`.
+    pub fn spawn_example(argv: &[&str], size: ptyx::Winsize) -> Outer {
+        Outer::start(spawn_example(), argv, size)
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    pub fn read_until(&mut self, marker: &str) -> usize {
+        self.out.read_until_from(&self.master, 0, marker)
+    }
+
+    pub fn read_until_from(&mut self, from: usize, marker: &str) -> usize {
+        self.out.read_until_from(&self.master, from, marker)
+    }
+
+    pub fn read_to_end(&mut self) -> &[u8] {
+        self.out.read_to_end(&self.master);
+        &self.out.seen
+    }
+
+    pub fn write(&self, bytes: &[u8]) {
+        let mut writer = &self.master;
+        writer.write_all(bytes).expect("write to outer master");
+    }
+
+    /// Sends `sig` to the program.
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: kill(2) has no memory preconditions.
+        let r = unsafe { libc::kill(self.pid(), sig) };
+        assert_eq!(r, 0, "kill: {}", io::Error::last_os_error());
+    }
+
+    /// Waits for the program to exit, failing the test after [`TIMEOUT`].
+    pub fn wait(&mut self) -> ExitStatus {
+        let what = self.out.what.clone();
+        wait_std(&mut self.child, &what)
     }
 
     /// The outer terminal's mode, as the program sees it.
     pub fn mode(&self) -> Mode {
-        Mode::of(self.child.master())
+        Mode::of(&self.master)
     }
 }
 
 impl Drop for Outer {
     fn drop(&mut self) {
-        // A failed test must not leave the program running.
         if self.child.try_wait().ok().flatten().is_none() {
             let _ = self.child.kill();
             let _ = self.child.wait();
