@@ -1,0 +1,79 @@
+//! Many spawns in a row leave nothing behind: no descriptor, no zombie, no child. Counting this
+//! process's descriptors and children needs a process of its own, so this is its own test binary,
+//! and its tests take one lock.
+
+mod common;
+
+use std::sync::{Mutex, MutexGuard};
+
+use common::{children, open_fds, zombie_children};
+use ptyx::{Command, Relay};
+
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn assert_nothing_left(fds_before: &[i32], what: &str) {
+    assert_eq!(open_fds(), fds_before, "{what}: descriptors leaked");
+    assert_eq!(zombie_children(), Vec::<i32>::new(), "{what}: zombies left");
+    assert_eq!(children(), vec![], "{what}: children left");
+}
+
+#[test]
+fn a_thousand_command_spawns_leak_no_fd_and_no_zombie() {
+    let _s = serial();
+    let before = open_fds();
+    for i in 0..1000 {
+        let mut child = Command::new("true").spawn().unwrap_or_else(|e| panic!("spawn {i}: {e}"));
+        assert!(child.wait().unwrap().success());
+    }
+    assert_nothing_left(&before, "1000 x Command::spawn + wait");
+}
+
+#[test]
+fn dropped_children_that_exited_leave_no_zombie() {
+    let _s = serial();
+    let before = open_fds();
+    for _ in 0..200 {
+        let child = Command::new("true").spawn().unwrap();
+        let exited = common::pidfd(child.id());
+        assert!(common::exits_within(&exited, common::TIMEOUT));
+        drop(child);
+    }
+    assert_nothing_left(&before, "200 x Command::spawn + drop after exit");
+}
+
+#[test]
+fn three_hundred_relays_leak_no_fd_and_no_zombie() {
+    let _s = serial();
+    let before = open_fds();
+    for i in 0..300 {
+        let mut out = Vec::new();
+        let status = Relay::new(Command::new("echo").arg(i.to_string()).clone())
+            .input(None)
+            .output(None)
+            .master_read(|fd, buf| {
+                let n = ptyx::read(fd, buf)?;
+                out.extend_from_slice(&buf[..n]);
+                Ok(n)
+            })
+            .run()
+            .unwrap();
+        assert!(status.success());
+        assert_eq!(out, format!("{i}\r\n").as_bytes());
+    }
+    assert_nothing_left(&before, "300 x Relay::run");
+}
+
+#[test]
+fn failed_spawns_leak_no_fd() {
+    let _s = serial();
+    let before = open_fds();
+    for _ in 0..200 {
+        Command::new("ptyx-no-such-program").spawn().unwrap_err();
+        Command::new("true").current_dir("/nonexistent/ptyx").spawn().unwrap_err();
+        Relay::new(Command::new("ptyx-no-such-program")).input(None).output(None).run().unwrap_err();
+    }
+    assert_nothing_left(&before, "600 failed spawns");
+}
