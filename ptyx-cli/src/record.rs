@@ -153,7 +153,12 @@ impl Recorder {
                         title: None,
                         env: vec![("SHELL".into(), info.shell.clone())],
                     };
-                    Sink::Cast(CastWriter::new(w, version, &header).map_err(with)?)
+                    if spec.existing_len > 0 {
+                        let after = cast_end(&spec.path, version).map_err(with)?;
+                        Sink::Cast(CastWriter::resume(w, version, after))
+                    } else {
+                        Sink::Cast(CastWriter::new(w, version, &header).map_err(with)?)
+                    }
                 }
             };
             logs.push(Log { path: spec.path, streams: spec.streams, sink });
@@ -325,6 +330,27 @@ fn signal_name(sig: i32) -> Option<&'static str> {
         libc::SIGHUP => Some("SIGHUP"),
         _ => None,
     }
+}
+
+/// Where an existing cast file ends, to append to it: the time of its last event. Fails if it is
+/// not a cast of `version` or cannot be read to the end.
+fn cast_end(path: &Path, version: asciicast::Version) -> io::Result<Duration> {
+    let invalid = |why: String| io::Error::new(io::ErrorKind::InvalidData, why);
+    let mut reader =
+        asciicast::CastReader::new(BufReader::new(File::open(path)?)).map_err(|e| invalid(e.to_string()))?;
+    if reader.version() != version {
+        let name = |v| if v == asciicast::Version::V2 { "v2" } else { "v3" };
+        return Err(invalid(format!(
+            "cannot append: the file is asciicast {}, not {}",
+            name(reader.version()),
+            name(version)
+        )));
+    }
+    let mut end = Duration::ZERO;
+    while let Some(event) = reader.next_event().map_err(|e| invalid(e.to_string()))? {
+        end = end.max(event.time);
+    }
+    Ok(end)
 }
 
 /// How many output and input bytes an existing timing file accounts for, or `None` when it

@@ -513,6 +513,39 @@ fn asciicast_v3_and_v2_files_have_the_session() {
     }
 }
 
+#[test]
+fn asciicast_append_continues_the_recording() {
+    let dir = tmp();
+    for (format, version) in [("asciicast", 3), ("asciicast-v2", 2)] {
+        let cast = dir.path().join(format!("{format}.cast"));
+        for word in ["one", "two"] {
+            let out = run(
+                ptyx().args(["script", "-q", "-a", "--format", format, "-c", &format!("echo {word}")]).arg(&cast),
+                Stdio::null(),
+            );
+            assert!(out.status.success(), "{out:?}");
+        }
+        let lines: Vec<serde_json::Value> =
+            fs::read_to_string(&cast).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+        assert_eq!(lines[0]["version"], version);
+        assert!(lines[1..].iter().all(|l| l.is_array()), "one header only");
+        let output: String = lines[1..].iter().filter(|e| e[1] == "o").map(|e| e[2].as_str().unwrap()).collect();
+        assert_eq!(output, "one\r\ntwo\r\n");
+        if version == 2 {
+            let times: Vec<f64> = lines[1..].iter().map(|e| e[0].as_f64().unwrap()).collect();
+            assert!(times.windows(2).all(|w| w[0] <= w[1]), "v2 times keep growing: {times:?}");
+        }
+    }
+    // Appending another version is refused, and the file is left as it was.
+    let cast = dir.path().join("asciicast.cast");
+    let before = fs::read(&cast).unwrap();
+    let out =
+        run(ptyx().args(["script", "-q", "-a", "--format", "asciicast-v2", "-c", "true"]).arg(&cast), Stdio::null());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot append: the file is asciicast v3, not v2"), "{}", text(&out.stderr));
+    assert_eq!(fs::read(&cast).unwrap(), before);
+}
+
 /// Runs `ptyx script` on a pty of our own, so it has a terminal on stdin.
 struct OnTerminal {
     child: ptyx::Child,

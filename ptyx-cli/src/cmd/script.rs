@@ -290,9 +290,6 @@ fn script(args: Args) -> Result<ExitCode, Failure> {
     let mut specs = Vec::new();
     for (path, streams) in paths {
         let appending = args.append && std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
-        if appending && format != LogFormat::Typescript {
-            return Err(Failure::new(path.display(), "appending is supported for typescript logs only"));
-        }
         let existing_first_line = if appending { first_line_len(&path) } else { 0 };
         let file = open_log(&path, args.append, args.force)?;
         let existing_len = if args.append { file.metadata().map_or(0, |m| m.len()) } else { 0 };

@@ -131,6 +131,8 @@ pub struct CastWriter<W: Write> {
     prev: u128,
     /// Latest time given to `output` or `input`, when `finish` flushes what their decoders hold.
     last: Duration,
+    /// Added to every time: where this session starts in a file it is appended to.
+    offset: Duration,
 }
 
 impl<W: Write> CastWriter<W> {
@@ -142,7 +144,25 @@ impl<W: Write> CastWriter<W> {
         };
         w.write_all(line.as_bytes())?;
         w.write_all(b"\n")?;
-        Ok(CastWriter { w, version, out: Utf8Decoder::new(), inp: Utf8Decoder::new(), prev: 0, last: Duration::ZERO })
+        Ok(CastWriter::resume(w, version, Duration::ZERO))
+    }
+
+    /// Continues a recording whose last event is at `after` (appending, as `asciinema rec --append`):
+    /// no header, and this session's times start at `after`.
+    pub fn resume(w: W, version: Version, after: Duration) -> Self {
+        let prev = match version {
+            Version::V2 => v2::quantise(after),
+            Version::V3 => v3::quantise(after),
+        };
+        CastWriter {
+            w,
+            version,
+            out: Utf8Decoder::new(),
+            inp: Utf8Decoder::new(),
+            prev,
+            last: Duration::ZERO,
+            offset: after,
+        }
     }
 
     /// Writes out what the underlying writer buffers (`script -f`, `SIGUSR1`); characters held back
@@ -157,6 +177,7 @@ impl<W: Write> CastWriter<W> {
     }
 
     fn event(&mut self, t: Duration, code: &str, data: &str) -> io::Result<()> {
+        let t = t + self.offset;
         let line = match self.version {
             Version::V2 => {
                 // Absolute times, monotonic even if the caller's clock is not.
