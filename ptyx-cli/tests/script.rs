@@ -200,6 +200,24 @@ fn race_every_bingo_is_recorded() {
 }
 
 #[test]
+fn closed_stdout_does_not_stop_the_recording_or_lose_the_status() {
+    let dir = tmp();
+    let log = dir.path().join("log");
+    let mut child = ptyx()
+        .args(["script", "-e", "-c", "head -c 200000 /dev/zero | tr '\\0' a; exit 4"])
+        .arg(&log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // nobody reads ptyx's stdout: its writes fail with EPIPE
+    let out = finish(child);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert_eq!(body(&fs::read(&log).unwrap()).len(), 200_000);
+}
+
+#[test]
 fn background_process_holding_the_pty_does_not_hang_the_session() {
     let dir = tmp();
     let out =

@@ -3,7 +3,15 @@
 pub mod replay;
 pub mod script;
 
+use std::io::Write;
+
 /// Prints `ptyx: <what>: <why>` on stderr, the one error format of the command.
 pub fn error(what: impl std::fmt::Display, why: impl std::fmt::Display) {
-    eprintln!("ptyx: {what}: {why}");
+    // A closed stderr leaves only the exit code to tell; `eprintln!` would panic instead.
+    let _ = writeln!(std::io::stderr(), "ptyx: {what}: {why}");
+}
+
+/// Prints a message line on stdout; a closed stdout (`| head`) does not stop the session.
+pub fn say(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stdout(), "{line}");
 }

@@ -335,7 +335,7 @@ fn script(args: Args) -> Result<ExitCode, Failure> {
         term,
     };
     if !args.quiet {
-        println!("{}", started_message(&specs, timing.as_ref()));
+        super::say(started_message(&specs, timing.as_ref()));
     }
     let mut recorder = Recorder::start(format, specs, timing, &info, args.output_limit, args.flush)
         .map_err(|(path, e)| Failure::io(&path, &e))?;
@@ -384,11 +384,14 @@ fn script(args: Args) -> Result<ExitCode, Failure> {
     };
     let limit_exceeded = recorder.limit_exceeded;
     if limit_exceeded && !args.quiet {
-        println!("Script terminated, max output files size {} exceeded.", args.output_limit.unwrap_or(0));
+        super::say(format_args!(
+            "Script terminated, max output files size {} exceeded.",
+            args.output_limit.unwrap_or(0)
+        ));
     }
     let finished = recorder.finish(elapsed, code);
     if !args.quiet {
-        println!("Script done.");
+        super::say("Script done.");
     }
     if let Some(failure) = failure {
         return Err(failure);
