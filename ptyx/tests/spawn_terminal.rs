@@ -140,6 +140,20 @@ fn sigquit_to_the_parent_is_forwarded_to_the_child() {
 }
 
 #[test]
+fn signal_ignored_by_the_parent_stays_ignored_and_is_not_forwarded() {
+    // Started as `nohup ptyx-spawn ...` would be: SIGHUP ignored. A SIGHUP then changes nothing,
+    // and the child goes on to read its line and exit 0.
+    let script = "echo ready; read x; echo \"got=$x.\"";
+    let mut outer =
+        Outer::start_ignoring(common::spawn_example(), &["sh", "-c", script], Winsize::new(24, 80), &[libc::SIGHUP]);
+    let pos = outer.read_until("ready");
+    outer.signal(libc::SIGHUP);
+    outer.write(b"line\r");
+    outer.read_until_from(pos, "got=line.");
+    assert_eq!(outer.wait().code(), Some(0));
+}
+
+#[test]
 fn sigterm_to_the_parent_reaches_the_childs_whole_process_group() {
     // A grandchild in the child's group that ignores the SIGHUP of its session leader's death,
     // and reports its pid once it does.

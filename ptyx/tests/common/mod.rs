@@ -437,6 +437,25 @@ impl Outer {
         size: ptyx::Winsize,
         setup: impl FnOnce(&ptyx::Slave),
     ) -> Outer {
+        Outer::start_full(program, args, size, setup, &[])
+    }
+
+    /// Starts `program args...` on a new pty of `size` with the signals `ignored` ignored, as
+    /// `nohup` or a non-interactive shell's `&` would start it.
+    pub fn start_ignoring(program: impl AsRef<OsStr>, args: &[&str], size: ptyx::Winsize, ignored: &[i32]) -> Outer {
+        Outer::start_full(program, args, size, |_| {}, ignored)
+    }
+
+    /// Starts the program as a terminal's shell would: in a new session on the pty, with the
+    /// terminal signals at their defaults whatever this test process inherited (a test run from
+    /// a background job has SIGINT and SIGQUIT ignored), except for the `ignored` ones.
+    fn start_full(
+        program: impl AsRef<OsStr>,
+        args: &[&str],
+        size: ptyx::Winsize,
+        setup: impl FnOnce(&ptyx::Slave),
+        ignored: &[i32],
+    ) -> Outer {
         use std::os::unix::process::CommandExt;
         let what = format!("{} {:?}", program.as_ref().to_string_lossy(), args);
         let (master, slave) = ptyx::openpty().expect("openpty");
@@ -445,9 +464,17 @@ impl Outer {
         let stdio = |s: &ptyx::Slave| std::process::Stdio::from(OwnedFd::from(s.try_clone().expect("dup slave")));
         let mut cmd = std::process::Command::new(program.as_ref());
         cmd.args(args).stdin(stdio(&slave)).stdout(stdio(&slave)).stderr(stdio(&slave));
-        // SAFETY: only async-signal-safe system calls between fork and exec.
+        let ignored = ignored.to_vec();
+        // SAFETY: only async-signal-safe system calls (setsid, ioctl, signal) between fork and
+        // exec; `ignored` was allocated before the fork and is only read.
         unsafe {
-            cmd.pre_exec(|| {
+            cmd.pre_exec(move || {
+                for sig in [libc::SIGHUP, libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGWINCH] {
+                    libc::signal(sig, libc::SIG_DFL);
+                }
+                for &sig in &ignored {
+                    libc::signal(sig, libc::SIG_IGN);
+                }
                 if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
                     return Err(io::Error::last_os_error());
                 }

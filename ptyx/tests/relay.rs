@@ -1,0 +1,249 @@
+//! The `Relay` in-process, between pipes the test owns: events, callbacks, errors that end the
+//! session, small buffers, and signals to this process while a relay runs (forwarding,
+//! `kill_after`, `report_signal`).
+//!
+//! Signals are raised from inside a relay callback, when the relay's handlers are certainly
+//! installed; every relay in the process hears them, so the tests here take one lock.
+
+mod common;
+
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::process::ExitStatusExt;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use common::{assert_pattern, pattern_example};
+use ptyx::{Command, Event, Relay};
+
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn sh(script: &str) -> Command {
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", script]);
+    cmd
+}
+
+/// A pipe: (read end, write end).
+fn pipe() -> (OwnedFd, OwnedFd) {
+    rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).unwrap()
+}
+
+/// Reads a pipe to its end on a thread.
+fn drain(read: OwnedFd) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut out = Vec::new();
+        std::fs::File::from(read).read_to_end(&mut out).unwrap();
+        out
+    })
+}
+
+/// Whether process `pid` no longer exists (reaped, so kill(2) finds nothing).
+fn gone(pid: i32) -> bool {
+    // SAFETY: kill with signal 0 only checks existence.
+    unsafe { libc::kill(pid, 0) == -1 && *libc::__errno_location() == libc::ESRCH }
+}
+
+/// The value of `prefix...` up to the next `.` in `text`.
+fn value(text: &[u8], prefix: &str) -> Option<String> {
+    let text = String::from_utf8_lossy(text);
+    let start = text.find(prefix)? + prefix.len();
+    let len = text[start..].find('.')?;
+    Some(text[start..start + len].to_string())
+}
+
+#[test]
+fn input_and_output_pipes_are_relayed_and_reported_as_events() {
+    let _s = serial();
+    let (in_read, in_write) = pipe();
+    let (out_read, out_write) = pipe();
+    let reader = drain(out_read);
+    std::fs::File::from(in_write).write_all(b"abc\n").unwrap(); // and closed: end of input
+    let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
+    let status = Relay::new(Command::new("cat"))
+        .input(Some(in_read.as_fd()))
+        .output(Some(out_write.as_fd()))
+        .on_event(|_, event| {
+            match event {
+                Event::Input(bytes) => inputs.extend_from_slice(bytes),
+                Event::Output(bytes) => outputs.extend_from_slice(bytes),
+                _ => {}
+            }
+            Ok(())
+        })
+        .run()
+        .unwrap();
+    drop(out_write);
+    assert!(status.success());
+    let out = reader.join().unwrap();
+    assert_eq!(out, b"abc\r\nabc\r\n", "the echo and cat's copy");
+    assert_eq!(outputs, out, "Output events are exactly what was written out");
+    assert_eq!(inputs, b"abc\n", "Input events are exactly what was read");
+}
+
+#[test]
+fn stdin_read_callback_supplies_the_input() {
+    let _s = serial();
+    let null = std::fs::File::open("/dev/null").unwrap();
+    let mut given = false;
+    let mut out = Vec::new();
+    let status = Relay::new(sh("read x; echo \"got=$x.\""))
+        .input(Some(null.as_fd()))
+        .output(None)
+        .stdin_read(|_, buf| {
+            if given {
+                return Ok(0);
+            }
+            given = true;
+            buf[..9].copy_from_slice(b"injected\n");
+            Ok(9)
+        })
+        .master_read(|fd, buf| {
+            let n = ptyx::read(fd, buf)?;
+            out.extend_from_slice(&buf[..n]);
+            Ok(n)
+        })
+        .run()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(value(&out, "got=").as_deref(), Some("injected"), "{:?}", String::from_utf8_lossy(&out));
+}
+
+#[test]
+fn one_byte_buffer_still_relays_every_byte_in_order() {
+    let _s = serial();
+    const LEN: usize = 100_000;
+    let (out_read, out_write) = pipe();
+    let reader = drain(out_read);
+    let mut cmd = Command::new(pattern_example());
+    cmd.arg(LEN.to_string());
+    let status = Relay::new(cmd).input(None).output(Some(out_write.as_fd())).buffer_size(1).run().unwrap();
+    drop(out_write);
+    assert!(status.success());
+    assert_pattern(&reader.join().unwrap(), LEN, "relayed one byte at a time");
+}
+
+#[test]
+fn event_handler_error_ends_the_session_and_is_returned() {
+    let _s = serial();
+    let mut pid = None;
+    let mut seen = Vec::new();
+    let start = Instant::now();
+    let err = Relay::new(sh("echo \"pid=$$.\"; exec sleep 30"))
+        .input(None)
+        .output(None)
+        .on_event(|_, event| {
+            if let Event::Output(bytes) = event {
+                seen.extend_from_slice(bytes);
+                if let Some(p) = value(&seen, "pid=") {
+                    pid = p.parse::<i32>().ok();
+                    return Err(io::Error::other("disk full"));
+                }
+            }
+            Ok(())
+        })
+        .run()
+        .unwrap_err();
+    assert_eq!(err.to_string(), "disk full");
+    assert!(start.elapsed() < Duration::from_secs(10), "the child was not stopped: {:?}", start.elapsed());
+    assert!(gone(pid.expect("pid seen")), "the child was left behind");
+}
+
+#[test]
+fn master_read_error_ends_the_session_and_is_returned() {
+    let _s = serial();
+    let mut pid = None;
+    let mut seen = Vec::new();
+    let start = Instant::now();
+    let err = Relay::new(sh("echo \"pid=$$.\"; exec sleep 30"))
+        .input(None)
+        .output(None)
+        .master_read(|fd, buf| {
+            let n = ptyx::read(fd, buf)?;
+            seen.extend_from_slice(&buf[..n]);
+            if let Some(p) = value(&seen, "pid=") {
+                pid = p.parse::<i32>().ok();
+                return Err(io::Error::other("recorder failed"));
+            }
+            Ok(n)
+        })
+        .run()
+        .unwrap_err();
+    assert_eq!(err.to_string(), "recorder failed");
+    assert!(start.elapsed() < Duration::from_secs(10), "the child was not stopped: {:?}", start.elapsed());
+    assert!(gone(pid.expect("pid seen")), "the child was left behind");
+}
+
+/// Runs `script` in a relay and raises `sig` in this process from inside the output callback once
+/// the script printed `ready` (the relay's handlers are certainly installed then). When the relay
+/// reports a signal, types `go` at the program. Returns the status and the signals reported.
+fn raise_during_relay(
+    script: &str,
+    sig: i32,
+    configure: impl FnOnce(Relay<'_>) -> Relay<'_>,
+) -> (ptyx::ExitStatus, Vec<i32>) {
+    use std::cell::{Cell, RefCell};
+    use std::os::fd::AsRawFd;
+    // Caught by the relay only if not ignored, which this process may have inherited.
+    // SAFETY: signal(2); the tests here run one at a time.
+    unsafe { libc::signal(sig, libc::SIG_DFL) };
+    let master = Cell::new(-1);
+    let reported = RefCell::new(Vec::new());
+    let mut seen = Vec::new();
+    let relay = Relay::new(sh(script))
+        .input(None)
+        .output(None)
+        .master_read(|fd, buf| {
+            let n = ptyx::read(fd, buf)?;
+            seen.extend_from_slice(&buf[..n]);
+            if master.get() < 0 && common::find(&seen, b"ready").is_some() {
+                master.set(fd.as_raw_fd());
+                // SAFETY: raise(3); the relay's handler for `sig` is installed while it runs.
+                assert_eq!(unsafe { libc::raise(sig) }, 0);
+            }
+            Ok(n)
+        })
+        .on_event(|_, event| {
+            if let Event::Signal(s) = event {
+                reported.borrow_mut().push(s);
+                // SAFETY: the master descriptor stays open while the relay runs.
+                unsafe { libc::write(master.get(), b"go\r".as_ptr().cast(), 3) };
+            }
+            Ok(())
+        });
+    let status = configure(relay).run().unwrap();
+    let reported = reported.into_inner();
+    (status, reported)
+}
+
+#[test]
+fn sigterm_to_this_process_during_a_relay_is_forwarded_and_reported() {
+    let _s = serial();
+    let (status, reported) = raise_during_relay("echo ready; exec sleep 30", libc::SIGTERM, |r| r);
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
+    assert_eq!(reported, [libc::SIGTERM]);
+}
+
+#[test]
+fn kill_after_kills_a_child_that_ignores_the_forwarded_signal() {
+    let _s = serial();
+    let (status, reported) = raise_during_relay("trap '' TERM; echo ready; exec sleep 30", libc::SIGTERM, |r| {
+        r.kill_after(Some(Duration::from_millis(200)))
+    });
+    assert_eq!(status.signal(), Some(libc::SIGKILL), "{status:?}");
+    assert_eq!(reported, [libc::SIGTERM]);
+}
+
+#[test]
+fn report_signal_is_reported_and_not_forwarded() {
+    let _s = serial();
+    // The child exits 4 once it reads the line typed when the signal is reported; SIGUSR1
+    // forwarded to it would kill it first.
+    let (status, reported) =
+        raise_during_relay("echo ready; read x; exit 4", libc::SIGUSR1, |r| r.report_signal(libc::SIGUSR1));
+    assert_eq!(status.code(), Some(4), "{status:?}");
+    assert_eq!(reported, [libc::SIGUSR1]);
+}
