@@ -167,6 +167,23 @@ fn no_output_lost_at_exit_with_a_slow_stdout_pipe() {
     assert_pattern(&got, LEN, "output through a slow pipe");
 }
 
+#[test]
+fn no_output_lost_at_exit_with_stdout_a_regular_file() {
+    const LEN: usize = 5_000_000;
+    let dir = TempDir::new("file-out");
+    let path = dir.join("out");
+    let file = std::fs::File::create(&path).unwrap();
+    let pattern = common::pattern_example();
+    let mut spawn = Command::new(spawn_example())
+        .args([pattern.to_str().unwrap(), &LEN.to_string(), "9"])
+        .stdin(Stdio::null())
+        .stdout(file)
+        .spawn()
+        .unwrap();
+    assert_eq!(wait_std(&mut spawn, "spawn pattern > file").code(), Some(9));
+    assert_pattern(&std::fs::read(&path).unwrap(), LEN, "output to a file");
+}
+
 /// Runs a program writing 3 MB and exiting 5 with the spawn example's stdout a pipe whose reader
 /// goes away after `read_first` bytes: copying stops, but spawn still ends and returns 5.
 fn output_to_closed_pipe(read_first: usize) {

@@ -72,6 +72,17 @@ fn resizing_the_stdin_terminal_resizes_the_pty() {
 }
 
 #[test]
+fn output_to_the_terminal_arrives_whole() {
+    const LEN: usize = 2_000_000;
+    let pattern = common::pattern_example();
+    let len = LEN.to_string();
+    let mut outer = Outer::spawn_example(&[pattern.to_str().unwrap(), &len, "6"], Winsize::new(24, 80));
+    let out = outer.read_to_end().to_vec();
+    assert_eq!(outer.wait().code(), Some(6));
+    common::assert_pattern(&out, LEN, "output to the user's terminal");
+}
+
+#[test]
 fn stdin_terminal_is_raw_while_running_and_restored_after() {
     let (mut outer, before) = spawn_on_unusual_terminal("echo ready; read x; echo \"got=$x.\"");
     outer.read_until("ready");
