@@ -3,6 +3,8 @@
 //! - `record FILE CMD [ARG...]`: `ptyx::spawn_with` with the recording
 //!   callback of its docs (`ptyx::read`, then write the bytes to FILE);
 //!   spawn_with also copies the output to stdout, as Python's pty.spawn does.
+//! - `record-quiet FILE CMD [ARG...]`: the same through `ptyx::Relay` with
+//!   no input and no copy to stdout (a diagnostic, not in the table).
 //! - `spawn N`: `ptyx::Command::new("/bin/true").spawn()?.wait()`, N times;
 //!   prints `elapsed_ns=T iters=N`.
 //! - `rtt N CMD [ARG...]`: one-byte round trips to the echo program CMD
@@ -24,6 +26,25 @@ fn record(file: &str, argv: &[String]) -> io::Result<ExitCode> {
         },
         ptyx::read,
     )?;
+    Ok(ExitCode::from(status.code().unwrap_or(128).clamp(0, 255) as u8))
+}
+
+/// Diagnostic variant of `record`: the same recording through `ptyx::Relay`
+/// with no input at all (so no end of input is forwarded) and no copy to
+/// stdout; isolates what spawn_with's defaults cost.
+fn record_quiet(file: &str, argv: &[String]) -> io::Result<ExitCode> {
+    let mut log = std::fs::File::create(file)?;
+    let mut cmd = ptyx::Command::new(&argv[0]);
+    cmd.args(&argv[1..]);
+    let status = ptyx::Relay::new(cmd)
+        .input(None)
+        .output(None)
+        .master_read(|fd, buf| {
+            let n = ptyx::read(fd, buf)?;
+            log.write_all(&buf[..n])?;
+            Ok(n)
+        })
+        .run()?;
     Ok(ExitCode::from(status.code().unwrap_or(128).clamp(0, 255) as u8))
 }
 
@@ -68,6 +89,7 @@ fn main() -> ExitCode {
         |s: &String| s.parse::<u64>().map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("{s}: {e}")));
     let result = match args.first().map(String::as_str) {
         Some("record") if args.len() >= 3 => record(&args[1], &args[2..]),
+        Some("record-quiet") if args.len() >= 3 => record_quiet(&args[1], &args[2..]),
         Some("spawn") if args.len() == 2 => num(&args[1]).and_then(spawn),
         Some("rtt") if args.len() >= 3 => num(&args[1]).and_then(|n| rtt(n, &args[2..])),
         _ => {
