@@ -137,20 +137,24 @@ fn background_grandchild_writing_forever_does_not_make_spawn_hang() {
     assert!(elapsed < Duration::from_secs(10), "spawn waited for the background process: {elapsed:?}");
 }
 
-#[test]
-fn no_output_lost_at_exit_with_a_slow_stdout_pipe() {
-    // The program writes 2 MB (more than the pipe, the pty and the relay's buffer hold) and exits
-    // at once; the test then drains stdout slowly, on purpose, and must get every byte.
+/// The program writes 2 MB (more than the pipe, the pty and the relay's buffer hold) and exits at
+/// once; the test then drains stdout slowly, on purpose, and must get every byte.
+fn no_output_lost_through_a_slow_pipe(nonblocking: bool) {
     const LEN: usize = 2_000_000;
     let pattern = common::pattern_example();
     let len = LEN.to_string();
+    let (read, write) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).unwrap();
+    if nonblocking {
+        // As a parent that shares its pipe with non-blocking code (node, say) leaves it.
+        rustix::fs::fcntl_setfl(&write, rustix::fs::OFlags::NONBLOCK).unwrap();
+    }
     let mut spawn = Command::new(spawn_example())
         .args([pattern.to_str().unwrap(), &len, "7"])
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
+        .stdout(write)
         .spawn()
         .unwrap();
-    let mut stdout = spawn.stdout.take().unwrap();
+    let mut stdout = std::fs::File::from(read);
     let mut got = Vec::with_capacity(LEN);
     let mut buf = [0u8; 16 * 1024];
     loop {
@@ -165,6 +169,16 @@ fn no_output_lost_at_exit_with_a_slow_stdout_pipe() {
     let status = wait_std(&mut spawn, "spawn pattern");
     assert_eq!(status.code(), Some(7));
     assert_pattern(&got, LEN, "output through a slow pipe");
+}
+
+#[test]
+fn no_output_lost_at_exit_with_a_slow_stdout_pipe() {
+    no_output_lost_through_a_slow_pipe(false);
+}
+
+#[test]
+fn no_output_lost_at_exit_with_a_slow_non_blocking_stdout_pipe() {
+    no_output_lost_through_a_slow_pipe(true);
 }
 
 #[test]
