@@ -47,6 +47,27 @@ fn input_reaches_successive_readers_then_end_of_file() {
     assert!(out.stdout_str().ends_with("[ba]\r\nend\r\n"), "{out:?}");
 }
 
+/// Pipes a command line into an interactive shell on the pty: it runs, and the end of the input
+/// ends the shell, even one (bash with readline) that puts the terminal in raw mode to read.
+fn interactive_shell_runs_piped_commands_and_exits_at_end_of_input(shell: &[&str]) {
+    // 42 is printed by the command and appears nowhere in the input.
+    let out = spawn_with_input(shell, b"echo $((6*7))\n");
+    assert!(out.status.success(), "{out:?}");
+    assert!(out.stdout_str().contains("42\r\n"), "{:?}", out.stdout_str());
+    let out = spawn_with_input(shell, b"exit 3\n");
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+}
+
+#[test]
+fn interactive_sh_runs_piped_commands_and_exits_at_end_of_input() {
+    interactive_shell_runs_piped_commands_and_exits_at_end_of_input(&["sh"]);
+}
+
+#[test]
+fn interactive_bash_runs_piped_commands_and_exits_at_end_of_input() {
+    interactive_shell_runs_piped_commands_and_exits_at_end_of_input(&["bash", "--norc", "--noprofile"]);
+}
+
 #[test]
 fn large_input_arrives_whole() {
     // 1 MiB in lines: more than the pty's input queue and the relay's buffers hold at once.

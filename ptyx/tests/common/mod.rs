@@ -10,7 +10,6 @@
 use std::ffi::OsStr;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child as StdChild, ExitStatus};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -244,11 +243,6 @@ fn join_within<T: Send + 'static>(handle: std::thread::JoinHandle<T>, what: &str
         std::thread::sleep(Duration::from_millis(5));
     }
     handle.join().expect("reader thread")
-}
-
-/// The exit code, or 128+signal, as a shell reports it.
-pub fn shell_code(status: ExitStatus) -> i32 {
-    status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
 }
 
 /// A terminal mode snapshot read with libc's tcgetattr (independent of the library), comparable.
