@@ -301,6 +301,25 @@ mod imp {
         }
     }
 
+    /// Adds glibc's own signals (32 and 33, below `SIGRTMIN`) to `set`. `sigfillset` and
+    /// `sigaddset` leave them out, and glibc's `posix_spawn` sets every signal it is not told to
+    /// default to `SIG_IGN` in the child: without this the program would start with 32 and 33
+    /// ignored, which a program not built on glibc (musl, Go) sees as two real-time signals lost.
+    fn add_glibc_internal_signals(set: &mut libc::sigset_t) {
+        let bits = usize::BITS as usize;
+        let words = std::mem::size_of::<libc::sigset_t>() / std::mem::size_of::<libc::c_ulong>();
+        // SAFETY: glibc's sigset_t is an array of unsigned longs in which signal n is bit
+        // (n-1) % ULONG_BITS of word (n-1) / ULONG_BITS (its __sigword/__sigmask); the pointer
+        // covers exactly `words` of them inside `set`.
+        let words =
+            unsafe { std::slice::from_raw_parts_mut((set as *mut libc::sigset_t).cast::<libc::c_ulong>(), words) };
+        for sig in 32..libc::SIGRTMIN() as usize {
+            if let Some(word) = words.get_mut((sig - 1) / bits) {
+                *word |= 1 << ((sig - 1) % bits);
+            }
+        }
+    }
+
     pub(super) fn spawn(p: &Prepared, slave: &CString) -> io::Result<Pid> {
         // SAFETY (for every call in this function): each pointer passed is either to a live,
         // initialised libc object owned by a guard above, or to a NUL-terminated C string / a
@@ -328,7 +347,8 @@ mod imp {
             let empty = empty.assume_init();
             let mut all = MaybeUninit::uninit();
             libc::sigfillset(all.as_mut_ptr());
-            let all = all.assume_init();
+            let mut all = all.assume_init();
+            add_glibc_internal_signals(&mut all);
             check(libc::posix_spawnattr_setsigmask(&mut attr.0, &empty))?;
             // Ignored signals survive exec; a program started on a terminal expects defaults.
             check(libc::posix_spawnattr_setsigdefault(&mut attr.0, &all))?;

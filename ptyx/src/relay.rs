@@ -234,7 +234,12 @@ impl<'a> Relay<'a> {
         let status = session.finish();
         drop(session);
         if let Some(mode) = mode {
-            mode.restore()?;
+            match mode.restore() {
+                // The terminal hung up (its window closed): there is no mode left to restore, and
+                // the child's status is what the caller needs.
+                Err(e) if e.raw_os_error() == Some(libc::EIO) => {}
+                other => other?,
+            }
         }
         drop(signals);
         result?;
