@@ -232,7 +232,6 @@ fn child_starts_with_an_empty_mask_and_default_dispositions() {
 }
 
 #[test]
-
 fn child_starts_with_glibc_internal_signals_32_and_33_at_default_too() {
     // Signals 32 and 33 are ordinary real-time signals to a program not built on glibc (musl, Go);
     // "every signal disposition is back to default" includes them. glibc's posix_spawn sets them

@@ -190,7 +190,6 @@ fn sigterm_to_the_parent_reaches_the_childs_whole_process_group() {
 }
 
 #[test]
-
 fn closing_the_users_terminal_ends_the_child_and_spawn_returns_its_status() {
     // The terminal window closes: the kernel hangs up the outer pty, the spawning process gets
     // SIGHUP and forwards it; the child dies of it and that is the status returned, even though
