@@ -331,6 +331,15 @@ fn sh_quote(p: &Path) -> String {
 struct Sample {
     secs: f64,
     rss_kib: Option<u64>,
+    /// The byte check failed: what was wrong. Such a sample is left out of
+    /// the times and ratios, reported, and makes the run fail at the end.
+    lost: Option<&'static str>,
+}
+
+impl Sample {
+    fn new(secs: f64, rss_kib: Option<u64>) -> Sample {
+        Sample { secs, rss_kib, lost: None }
+    }
 }
 
 /// A recorder of `bytes` bytes: run it, check the bytes, return the sample.
@@ -344,10 +353,12 @@ fn throughput(env: &Env, t: Tool, bytes: u64) -> Result<Sample, String> {
             let argv = argv![env.cbin.join("reader"), &writer, &n];
             let r = run(env, &argv, true)?;
             let got = parse_field(&r.stdout, "bytes").ok_or("C reader printed no count")?;
+            let mut sample = Sample::new(r.wall.as_secs_f64(), Some(r.maxrss_kib));
             if got != bytes {
-                return Err(format!("C reader read {got} bytes, the child wrote {bytes}"));
+                report_loss(t, &format!("C reader read {got} bytes, the child wrote {bytes}"));
+                sample.lost = Some("byte count");
             }
-            return Ok(Sample { secs: r.wall.as_secs_f64(), rss_kib: Some(r.maxrss_kib) });
+            return Ok(sample);
         }
         Script => argv![&env.script, "-q", "-c", &shell_cmd, &file],
         PtyxScript => argv![&env.ptyx, "script", "-q", "-c", &shell_cmd, &file],
@@ -357,13 +368,26 @@ fn throughput(env: &Env, t: Tool, bytes: u64) -> Result<Sample, String> {
         CVfork | CPosixSpawn => unreachable!(),
     };
     let r = run(env, &argv, false);
-    let verified = r.and_then(|r| {
-        verify_recording(&file, bytes)?;
-        Ok(r)
-    });
+    let verified = r.map(|r| (verify_recording(&file, bytes), r));
     let _ = std::fs::remove_file(&file);
-    let r = verified?;
-    Ok(Sample { secs: r.wall.as_secs_f64(), rss_kib: Some(r.maxrss_kib) })
+    let (check, r) = verified?;
+    let mut sample = Sample::new(r.wall.as_secs_f64(), Some(r.maxrss_kib));
+    if let Err(e) = check {
+        report_loss(t, &e);
+        sample.lost = Some("byte check");
+    }
+    Ok(sample)
+}
+
+thread_local! {
+    static LOSSES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A recording that does not hold what the child wrote: say so now, and
+/// keep it for the report and the exit status.
+fn report_loss(t: Tool, what: &str) {
+    eprintln!("\nBYTE CHECK FAILED: {}: {what}", t.short());
+    LOSSES.with(|l| l.borrow_mut().push(format!("{}: {what}", t.short())));
 }
 
 fn spawn_loop(env: &Env, t: Tool, iters: u64) -> Result<Sample, String> {
@@ -378,7 +402,7 @@ fn spawn_loop(env: &Env, t: Tool, iters: u64) -> Result<Sample, String> {
         Script | PtyxScript => unreachable!(),
     };
     let r = run(env, &argv, true)?;
-    Ok(Sample { secs: per_iter(&r.stdout)?, rss_kib: None })
+    Ok(Sample::new(per_iter(&r.stdout)?, None))
 }
 
 fn whole_true(env: &Env, t: Tool, runs: usize) -> Result<Sample, String> {
@@ -398,7 +422,7 @@ fn whole_true(env: &Env, t: Tool, runs: usize) -> Result<Sample, String> {
         times.push(r.wall.as_secs_f64());
         rss.push(r.maxrss_kib as f64);
     }
-    Ok(Sample { secs: median(&mut times), rss_kib: Some(median(&mut rss) as u64) })
+    Ok(Sample::new(median(&mut times), Some(median(&mut rss) as u64)))
 }
 
 fn round_trip(env: &Env, t: Tool, iters: u64) -> Result<Sample, String> {
@@ -422,7 +446,7 @@ fn round_trip(env: &Env, t: Tool, iters: u64) -> Result<Sample, String> {
         CVfork | CPosixSpawn => unreachable!(),
     };
     let r = run(env, &argv, true)?;
-    Ok(Sample { secs: per_iter(&r.stdout)?, rss_kib: None })
+    Ok(Sample::new(per_iter(&r.stdout)?, None))
 }
 
 /// Round trips through a recorder: driver -> pipe -> recorder -> pty -> echo
@@ -458,7 +482,7 @@ fn pipe_round_trip(mut cmd: Command, iters: u64) -> Result<Sample, String> {
     if !status.success() {
         return Err(format!("{desc} failed: {status}"));
     }
-    Ok(Sample { secs: elapsed.as_secs_f64() / iters as f64, rss_kib: None })
+    Ok(Sample::new(elapsed.as_secs_f64() / iters as f64, None))
 }
 
 /// Results of one phase: every tool's samples, index = repetition.
@@ -519,22 +543,36 @@ fn median(v: &mut [f64]) -> f64 {
 impl Results {
     fn median_secs(&self, t: Tool) -> Option<f64> {
         let s = self.samples.get(&t)?;
-        Some(median(&mut s.iter().map(|s| s.secs).collect::<Vec<_>>()))
+        let mut v: Vec<f64> = s.iter().filter(|s| s.lost.is_none()).map(|s| s.secs).collect();
+        (!v.is_empty()).then(|| median(&mut v))
+    }
+
+    /// The same-repetition ratios (tool / baseline), leaving out repetitions
+    /// where either failed its byte check.
+    fn ratios(&self, t: Tool) -> Option<Vec<f64>> {
+        let s = self.samples.get(&t)?;
+        let b = self.samples.get(&self.baseline)?;
+        let r: Vec<f64> = s
+            .iter()
+            .zip(b)
+            .filter(|(s, b)| s.lost.is_none() && b.lost.is_none())
+            .map(|(s, b)| s.secs / b.secs)
+            .collect();
+        (!r.is_empty()).then_some(r)
     }
 
     /// Median over repetitions of (tool / baseline) within each repetition.
     fn median_ratio(&self, t: Tool) -> Option<f64> {
-        let s = self.samples.get(&t)?;
-        let b = self.samples.get(&self.baseline)?;
-        let mut r: Vec<f64> = s.iter().zip(b).map(|(s, b)| s.secs / b.secs).collect();
-        Some(median(&mut r))
+        Some(median(&mut self.ratios(t)?))
     }
 
     fn min_max_ratio(&self, t: Tool) -> Option<(f64, f64)> {
-        let s = self.samples.get(&t)?;
-        let b = self.samples.get(&self.baseline)?;
-        let r: Vec<f64> = s.iter().zip(b).map(|(s, b)| s.secs / b.secs).collect();
+        let r = self.ratios(t)?;
         Some((r.iter().copied().fold(f64::INFINITY, f64::min), r.iter().copied().fold(f64::NEG_INFINITY, f64::max)))
+    }
+
+    fn lost(&self, t: Tool) -> usize {
+        self.samples.get(&t).map_or(0, |s| s.iter().filter(|s| s.lost.is_some()).count())
     }
 
     fn median_rss(&self, t: Tool) -> Option<u64> {
@@ -610,11 +648,13 @@ fn table(r: &Results, env: &Env, bytes: Option<u64>, big: &BTreeMap<Tool, u64>, 
 
 fn r_label(r: &Results, t: Tool) -> String {
     let l = t.label(r.phase);
-    if t.is_ptyx() {
-        format!("**{l}**")
-    } else {
-        l.to_owned()
+    let mut l = if t.is_ptyx() { format!("**{l}**") } else { l.to_owned() };
+    let lost = r.lost(t);
+    if lost > 0 {
+        let n = r.samples.get(&t).map_or(0, Vec::len);
+        l += &format!(" (BYTE CHECK FAILED in {lost} of {n} runs)");
     }
+    l
 }
 
 /// A horizontal bar chart, hand-written SVG. Returns the group and its height.
@@ -912,10 +952,12 @@ fn real_main() -> Result<bool, String> {
     let _ = writeln!(md, "## Results{mode}\n");
     let _ = writeln!(md, "- Machine: {info}");
     let _ = writeln!(md, "- Versions: {vers}");
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let _ = writeln!(
         md,
-        "- Run: `bench/compare.sh{}`, {:.0} s in all\n",
-        if o.smoke { " --smoke" } else { "" },
+        "- Run: `bench/compare.sh{}{}`, {:.0} s in all\n",
+        if args.is_empty() { "" } else { " " },
+        args.join(" "),
         started.elapsed().as_secs_f64()
     );
     if let Some(r) = &tp {
@@ -944,6 +986,15 @@ fn real_main() -> Result<bool, String> {
         }
         md.push('\n');
     }
+    let losses = LOSSES.with(|l| l.borrow().clone());
+    if !losses.is_empty() {
+        let _ = writeln!(md, "### BYTE CHECKS FAILED\n");
+        let _ = writeln!(md, "These runs are left out of the figures above; the run fails.\n");
+        for l in &losses {
+            let _ = writeln!(md, "- {l}");
+        }
+        md.push('\n');
+    }
     println!("{md}");
 
     std::fs::create_dir_all(&o.out).map_err(|e| format!("{}: {e}", o.out.display()))?;
@@ -954,7 +1005,7 @@ fn real_main() -> Result<bool, String> {
     std::fs::write(&svg_path, svg(tp.as_ref(), sp.as_ref(), o.size, &caption))
         .map_err(|e| format!("{}: {e}", svg_path.display()))?;
     let csv_path = o.out.join("samples.csv");
-    let mut csv = String::from("phase,tool,repetition,seconds,maxrss_kib\n");
+    let mut csv = String::from("phase,tool,repetition,seconds,maxrss_kib,byte_check\n");
     for r in [&tp, &sp, &tr, &rt].into_iter().flatten() {
         let phase = match r.phase {
             Phase::Throughput => "throughput",
@@ -965,7 +1016,8 @@ fn real_main() -> Result<bool, String> {
         for (t, ss) in &r.samples {
             for (i, s) in ss.iter().enumerate() {
                 let rss = s.rss_kib.map(|k| k.to_string()).unwrap_or_default();
-                let _ = writeln!(csv, "{phase},{},{i},{:.9},{rss}", t.short(), s.secs);
+                let check = s.lost.unwrap_or("ok");
+                let _ = writeln!(csv, "{phase},{},{i},{:.9},{rss},{check}", t.short(), s.secs);
             }
         }
     }
@@ -973,12 +1025,16 @@ fn real_main() -> Result<bool, String> {
         for (t, ss) in &r.samples {
             for (i, s) in ss.iter().enumerate() {
                 let rss = s.rss_kib.map(|k| k.to_string()).unwrap_or_default();
-                let _ = writeln!(csv, "big-{}MiB,{},{i},{:.9},{rss}", o.big / MIB, t.short(), s.secs);
+                let check = s.lost.unwrap_or("ok");
+                let _ = writeln!(csv, "big-{}MiB,{},{i},{:.9},{rss},{check}", o.big / MIB, t.short(), s.secs);
             }
         }
     }
     std::fs::write(&csv_path, csv).map_err(|e| format!("{}: {e}", csv_path.display()))?;
     eprintln!("wrote {}, {}, {}", md_path.display(), svg_path.display(), csv_path.display());
+    if !losses.is_empty() {
+        return Err(format!("{} recording(s) did not hold what the child wrote (see above)", losses.len()));
+    }
     Ok(all_met)
 }
 
