@@ -8,7 +8,9 @@ fn main() {
             std::process::exit(code);
         }
         Err(e) => {
-            eprintln!("ptyx-spawn: {}: {e}", argv.first().map(String::as_str).unwrap_or(""));
+            // Not eprintln!: it panics when stderr is a terminal that has hung up.
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "ptyx-spawn: {}: {e}", argv.first().map(String::as_str).unwrap_or(""));
             std::process::exit(127);
         }
     }
