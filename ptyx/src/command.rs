@@ -150,6 +150,32 @@ impl Command {
         self.size.unwrap_or(Winsize::DEFAULT)
     }
 
+    /// Runs the program to completion and collects what it wrote to its terminal, like
+    /// `std::process::Command::output`. Its input is at end of file from the start (the terminal's
+    /// `VEOF`, see [`Relay::forward_eof`](crate::Relay::forward_eof)), as std gives it a null stdin;
+    /// stdout and stderr arrive mixed, as on any terminal, with the terminal's `\r\n` line ends.
+    ///
+    /// ```
+    /// let out = ptyx::Command::new("sh").args(["-c", "test -t 1 && echo on a tty; exit 2"]).output()?;
+    /// assert_eq!(out.output, b"on a tty\r\n");
+    /// assert_eq!(out.status.code(), Some(2));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn output(&mut self) -> io::Result<Output> {
+        let nothing = std::fs::File::open("/dev/null")?;
+        let mut output = Vec::new();
+        let status = crate::Relay::new(self.clone())
+            .input(Some(nothing.as_fd()))
+            .output(None)
+            .master_read(|fd, buf| {
+                let n = crate::read(fd, buf)?;
+                output.extend_from_slice(&buf[..n]);
+                Ok(n)
+            })
+            .run()?;
+        Ok(Output { status, output })
+    }
+
     pub(crate) fn explicit_window_size(&self) -> Option<Winsize> {
         self.size
     }
@@ -227,6 +253,15 @@ impl Command {
             })
             .collect()
     }
+}
+
+/// What [`Command::output`] collects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// How the program ended.
+    pub status: ExitStatus,
+    /// Everything it wrote to its terminal (stdout and stderr together).
+    pub output: Vec<u8>,
 }
 
 /// A command ready to start: nothing left to allocate.

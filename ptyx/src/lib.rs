@@ -45,7 +45,7 @@ pub mod tty;
 mod wait;
 mod winsize;
 
-pub use command::{Child, Command};
+pub use command::{Child, Command, Output};
 pub use fork::{fork, ForkResult, Pid};
 pub use pty::{openpty, Master, Slave};
 pub use relay::{Event, EventFn, ReadFn, Relay, DEFAULT_BUFFER_SIZE};
