@@ -24,7 +24,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(cmd::script::glue_optional_timing(std::env::args_os()));
     match cli.command {
         Command::Script(args) => cmd::script::run(args),
         Command::Replay(args) => cmd::replay::run(args),

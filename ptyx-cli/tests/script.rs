@@ -276,6 +276,22 @@ fn classic_timing_replays_in_scriptreplay_byte_for_byte() {
 }
 
 #[test]
+fn timing_to_stderr_or_to_a_glued_file_name() {
+    let dir = tmp();
+    let (log, tm) = (dir.path().join("log"), dir.path().join("tm"));
+    // `-t` alone writes timing to stderr, as util-linux does; `-tFILE` writes it to FILE.
+    let out = run(ptyx().args(["script", "-q", "-c", "echo hi", "-t"]).arg(&log), Stdio::null());
+    assert!(out.status.success(), "{out:?}");
+    let stderr = text(&out.stderr);
+    assert!(stderr.ends_with(" 4\n") && stderr.lines().count() == 1, "{stderr:?}");
+    let mut glued = std::ffi::OsString::from("-t");
+    glued.push(&tm);
+    let out = run(ptyx().args(["script", "-q", "-c", "echo hi"]).arg(glued).arg(&log), Stdio::null());
+    assert!(out.status.success(), "{out:?}");
+    assert!(fs::read_to_string(&tm).unwrap().ends_with(" 4\n"));
+}
+
+#[test]
 fn advanced_timing_with_input_replays_both_streams() {
     let dir = tmp();
     let (io, tm) = (dir.path().join("io"), dir.path().join("io.tm"));

@@ -5,6 +5,7 @@
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, IsTerminal};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -124,6 +125,53 @@ impl Failure {
     fn io(path: &Path, e: &io::Error) -> Failure {
         Failure::new(path.display(), crate::format::io_message(e))
     }
+}
+
+/// Rewrites util-linux's `-tFILE` (an optional argument glued to a short option, which clap does
+/// not parse) as `--timing=FILE`, for the arguments of `ptyx script` before any `--`.
+pub fn glue_optional_timing(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    // Options whose value is the next argument: that argument is a value, never an option.
+    const WITH_VALUE: [&str; 17] = [
+        "-c",
+        "--command",
+        "-E",
+        "--echo",
+        "-o",
+        "--output-limit",
+        "-T",
+        "--log-timing",
+        "-I",
+        "--log-in",
+        "-O",
+        "--log-out",
+        "-B",
+        "--log-io",
+        "-m",
+        "--logging-format",
+        "--format",
+    ];
+    let mut in_script = false;
+    let mut after_dashes = false;
+    let mut is_value = false;
+    args.into_iter()
+        .map(|arg| {
+            let bytes = arg.as_encoded_bytes();
+            let value = std::mem::take(&mut is_value);
+            if !in_script {
+                in_script = arg == "script";
+            } else if after_dashes || value {
+            } else if arg == "--" {
+                after_dashes = true;
+            } else if bytes.len() > 2 && bytes.starts_with(b"-t") {
+                let mut glued = OsString::from("--timing=");
+                glued.push(std::ffi::OsStr::from_bytes(&bytes[2..]));
+                return glued;
+            } else {
+                is_value = WITH_VALUE.iter().any(|o| arg == *o) || arg == "--cols" || arg == "--rows";
+            }
+            arg
+        })
+        .collect()
 }
 
 /// Runs `ptyx script`.
@@ -423,7 +471,20 @@ fn started_message(specs: &[LogSpec], timing: Option<&TimingSpec>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{glue_optional_timing, parse_size};
+
+    fn glue(args: &[&str]) -> Vec<String> {
+        glue_optional_timing(args.iter().map(|a| a.into())).into_iter().map(|a| a.into_string().unwrap()).collect()
+    }
+
+    #[test]
+    fn timing_file_glued_to_t_becomes_the_long_option() {
+        assert_eq!(glue(&["ptyx", "script", "-tT.tm", "f"]), ["ptyx", "script", "--timing=T.tm", "f"]);
+        assert_eq!(glue(&["ptyx", "script", "-t", "f"]), ["ptyx", "script", "-t", "f"]);
+        assert_eq!(glue(&["ptyx", "script", "-c", "-tx", "f"]), ["ptyx", "script", "-c", "-tx", "f"]);
+        assert_eq!(glue(&["ptyx", "script", "f", "--", "prog", "-tx"]), ["ptyx", "script", "f", "--", "prog", "-tx"]);
+        assert_eq!(glue(&["ptyx", "replay", "-tT.tm"]), ["ptyx", "replay", "-tT.tm"]);
+    }
 
     #[test]
     fn sizes_parse_like_util_linux() {
