@@ -58,7 +58,7 @@ pub struct Args {
     #[arg(short = 'T', long = "log-timing", value_name = "FILE")]
     log_timing: Option<PathBuf>,
     /// Write timing information to FILE, or to stderr without FILE (use -tFILE or --timing=FILE).
-    #[arg(short = 't', long = "timing", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    #[arg(short = 't', long = "timing", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "/dev/stderr")]
     timing: Option<PathBuf>,
     /// Log input (what is typed) to FILE.
     #[arg(short = 'I', long = "log-in", value_name = "FILE")]
@@ -127,8 +127,9 @@ impl Failure {
     }
 }
 
-/// Rewrites util-linux's `-tFILE` (an optional argument glued to a short option, which clap does
-/// not parse) as `--timing=FILE`, for the arguments of `ptyx script` before any `--`.
+/// Rewrites util-linux's `-t` and `-tFILE` (an optional value glued to a short option, which clap
+/// does not parse) as `--timing` and `--timing=FILE`, for the arguments of `ptyx script` before
+/// any `--`.
 pub fn glue_optional_timing(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     // Options whose value is the next argument: that argument is a value, never an option.
     const WITH_VALUE: [&str; 17] = [
@@ -162,6 +163,8 @@ pub fn glue_optional_timing(args: impl IntoIterator<Item = OsString>) -> Vec<OsS
             } else if after_dashes || value {
             } else if arg == "--" {
                 after_dashes = true;
+            } else if arg == "-t" {
+                return OsString::from("--timing");
             } else if bytes.len() > 2 && bytes.starts_with(b"-t") {
                 let mut glued = OsString::from("--timing=");
                 glued.push(std::ffi::OsStr::from_bytes(&bytes[2..]));
@@ -313,9 +316,9 @@ fn script(args: Args) -> Result<ExitCode, Failure> {
     };
     let timing_path = match (&args.log_timing, &args.timing) {
         (Some(_), Some(_)) => return Err(Failure::new("script", "give --log-timing or --timing, not both")),
-        (Some(p), None) => Some(Some(p.clone())),
-        (None, Some(p)) if p.as_os_str().is_empty() => Some(None), // stderr
-        (None, Some(p)) => Some(Some(p.clone())),
+        // util-linux's default: written to our stderr itself, never opened (and truncated) by name.
+        (Some(p), None) | (None, Some(p)) if p == Path::new("/dev/stderr") => Some(None),
+        (Some(p), None) | (None, Some(p)) => Some(Some(p.clone())),
         (None, None) => None,
     };
     if timing_path.is_some() && format != LogFormat::Typescript {
@@ -480,7 +483,7 @@ mod tests {
     #[test]
     fn timing_file_glued_to_t_becomes_the_long_option() {
         assert_eq!(glue(&["ptyx", "script", "-tT.tm", "f"]), ["ptyx", "script", "--timing=T.tm", "f"]);
-        assert_eq!(glue(&["ptyx", "script", "-t", "f"]), ["ptyx", "script", "-t", "f"]);
+        assert_eq!(glue(&["ptyx", "script", "-t", "f"]), ["ptyx", "script", "--timing", "f"]);
         assert_eq!(glue(&["ptyx", "script", "-c", "-tx", "f"]), ["ptyx", "script", "-c", "-tx", "f"]);
         assert_eq!(glue(&["ptyx", "script", "f", "--", "prog", "-tx"]), ["ptyx", "script", "f", "--", "prog", "-tx"]);
         assert_eq!(glue(&["ptyx", "replay", "-tT.tm"]), ["ptyx", "replay", "-tT.tm"]);
