@@ -29,17 +29,21 @@ struct Opts {
     rtt_iters: u64,
     out: PathBuf,
     phases: Vec<String>,
+    timeout_s: u64,
 }
 
 const USAGE: &str = "\
 usage: compare [--smoke] [--reps N] [--mib N] [--big-mib N] [--spawn-iters N]
                [--true-runs N] [--rtt-iters N] [--only PHASE,...] [--out DIR]
+               [--timeout SECONDS]
 
 Phases: throughput, spawn, true, rtt, big. Defaults: 11 repetitions, 64 MiB,
 1024 MiB for the peak-RSS growth check (3 repetitions; 0 MiB skips it), 1000
 spawns, 20 runs of `true`, 10000 round trips; results into bench/results/.
 --smoke: 1 MiB, one repetition, 20 spawns, 2 runs, 200 round trips, 4 MiB
-growth check, no judgement against the targets, into target/bench-smoke/.";
+growth check, no judgement against the targets, into target/bench-smoke/.
+A measured program still running after --timeout seconds (default 300, smoke
+60) is killed and fails the run.";
 
 fn parse_opts(exe_dir: &Path) -> Result<Opts, String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -56,6 +60,7 @@ fn parse_opts(exe_dir: &Path) -> Result<Opts, String> {
             rtt_iters: 200,
             out: exe_dir.join("../bench-smoke"),
             phases: vec![],
+            timeout_s: 60,
         }
     } else {
         Opts {
@@ -69,6 +74,7 @@ fn parse_opts(exe_dir: &Path) -> Result<Opts, String> {
             rtt_iters: 10_000,
             out: Path::new(env!("CARGO_MANIFEST_DIR")).join("results"),
             phases: vec![],
+            timeout_s: 300,
         }
     };
     let mut it = args.iter();
@@ -85,6 +91,7 @@ fn parse_opts(exe_dir: &Path) -> Result<Opts, String> {
             "--rtt-iters" => o.rtt_iters = num(val()?)?.max(1),
             "--out" => o.out = PathBuf::from(val()?),
             "--only" => o.phases = val()?.split(',').map(str::to_owned).collect(),
+            "--timeout" => o.timeout_s = num(val()?)?.max(1),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             _ => return Err(format!("unknown option {a}\n{USAGE}")),
         }
@@ -174,6 +181,7 @@ struct Env {
     bench_ptyx: PathBuf,
     bench_pp: PathBuf,
     tmp: PathBuf,
+    timeout: Duration,
     missing: BTreeMap<Tool, String>,
 }
 
@@ -234,7 +242,7 @@ fn compile_c(src: &Path, out: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn setup(exe_dir: &Path) -> Result<Env, String> {
+fn setup(exe_dir: &Path, timeout: Duration) -> Result<Env, String> {
     let bench_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cbin = exe_dir.join("bench-c");
     compile_c(&bench_dir.join("c"), &cbin)?;
@@ -263,7 +271,7 @@ fn setup(exe_dir: &Path) -> Result<Env, String> {
     if !bench_pp.is_file() {
         missing.insert(PortablePty, format!("{} not built", bench_pp.display()));
     }
-    Ok(Env { cbin, py: bench_dir.join("py"), python, script, ptyx, bench_ptyx, bench_pp, tmp, missing })
+    Ok(Env { cbin, py: bench_dir.join("py"), python, script, ptyx, bench_ptyx, bench_pp, tmp, timeout, missing })
 }
 
 // ---------------------------------------------------------------- running
@@ -287,6 +295,7 @@ fn run(env: &Env, argv: &[OsString], capture: bool) -> Result<Run, String> {
     let _ = std::fs::remove_file(&result);
     let out = Command::new(env.cbin.join("measure"))
         .arg(&result)
+        .arg(env.timeout.as_secs().to_string())
         .args(argv)
         .env("SHELL", "/bin/sh")
         .stdin(Stdio::null())
@@ -436,12 +445,12 @@ fn round_trip(env: &Env, t: Tool, iters: u64) -> Result<Sample, String> {
         Script => {
             let mut c = Command::new(&env.script);
             c.args(["-q", "-c", &sh_quote(&echo), "/dev/null"]);
-            return pipe_round_trip(c, iters);
+            return pipe_round_trip(c, iters, env.timeout);
         }
         PtyxScript => {
             let mut c = Command::new(&env.ptyx);
             c.args(["script", "-q", "-c", &sh_quote(&echo), "/dev/null"]);
-            return pipe_round_trip(c, iters);
+            return pipe_round_trip(c, iters, env.timeout);
         }
         CVfork | CPosixSpawn => unreachable!(),
     };
@@ -451,10 +460,20 @@ fn round_trip(env: &Env, t: Tool, iters: u64) -> Result<Sample, String> {
 
 /// Round trips through a recorder: driver -> pipe -> recorder -> pty -> echo
 /// and back. One hop more than the in-process programs have.
-fn pipe_round_trip(mut cmd: Command, iters: u64) -> Result<Sample, String> {
+fn pipe_round_trip(mut cmd: Command, iters: u64, timeout: Duration) -> Result<Sample, String> {
     let desc = format!("{cmd:?}");
-    let err = |e: std::io::Error| format!("{desc}: {e}");
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().map_err(err)?;
+    let err = |e: std::io::Error| format!("{desc}: {e} (killed after {} s?)", timeout.as_secs());
+    let mut child = cmd.env("SHELL", "/bin/sh").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().map_err(err)?;
+    // A watchdog: kills the recorder if it is still running after `timeout`,
+    // or if this function returns early, so that a hung tool fails the run.
+    let pid = child.id() as libc::pid_t;
+    let (done, watch) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if watch.recv_timeout(timeout).is_err() {
+            // SAFETY: pid is our child, not yet reaped (see `done` below).
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    });
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = child.stdout.take().unwrap();
     let mut b = [0u8; 1];
@@ -479,6 +498,7 @@ fn pipe_round_trip(mut cmd: Command, iters: u64) -> Result<Sample, String> {
     let mut rest = Vec::new();
     let _ = stdout.read_to_end(&mut rest);
     let status = child.wait().map_err(err)?;
+    let _ = done.send(());
     if !status.success() {
         return Err(format!("{desc} failed: {status}"));
     }
@@ -851,7 +871,7 @@ fn real_main() -> Result<bool, String> {
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
     let exe_dir = exe.parent().ok_or("no exe dir")?.to_path_buf();
     let o = parse_opts(&exe_dir)?;
-    let env = setup(&exe_dir)?;
+    let env = setup(&exe_dir, Duration::from_secs(o.timeout_s))?;
     let info = machine_info();
     let vers = versions(&env);
     eprintln!("machine: {info}\nversions: {vers}");
