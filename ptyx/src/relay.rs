@@ -391,22 +391,30 @@ impl<'r, 'a> Session<'r, 'a> {
             let output_flags =
                 if self.output_ok && !self.to_output.is_empty() { PollFlags::OUT } else { PollFlags::empty() };
             let child_flags = if self.exited_at.is_none() { PollFlags::IN } else { PollFlags::empty() };
-            let input = self.relay.input.unwrap_or(self.signals.fd());
-            let output = self.relay.output.unwrap_or(self.signals.fd());
-            let pidfd = self.pidfd.as_ref().map(|f| f.as_fd()).unwrap_or(self.signals.fd());
-            let mut fds = [
-                PollFd::from_borrowed_fd(self.signals.fd(), PollFlags::IN),
-                PollFd::from_borrowed_fd(master, master_flags),
-                PollFd::from_borrowed_fd(input, input_flags),
-                PollFd::from_borrowed_fd(output, output_flags),
-                PollFd::from_borrowed_fd(pidfd, if self.pidfd.is_some() { child_flags } else { PollFlags::empty() }),
+            // Only descriptors with something to wait for go in: poll reports POLLHUP/POLLERR even
+            // for an empty event mask, so an ended input or a hung-up master left in the set would
+            // wake every call and spin.
+            let wanted = [
+                Some((self.signals.fd(), PollFlags::IN)),
+                Some((master, master_flags)),
+                self.relay.input.map(|fd| (fd, input_flags)),
+                self.relay.output.map(|fd| (fd, output_flags)),
+                self.pidfd.as_ref().map(|fd| (fd.as_fd(), child_flags)),
             ];
+            let mut fds = Vec::with_capacity(wanted.len());
+            let mut slot = [None; 5];
+            for (i, (fd, flags)) in wanted.iter().enumerate().filter_map(|(i, w)| w.map(|w| (i, w))) {
+                if !flags.is_empty() {
+                    slot[i] = Some(fds.len());
+                    fds.push(PollFd::from_borrowed_fd(fd, flags));
+                }
+            }
             match poll(&mut fds, timeout) {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
-            let ready = fds.map(|fd| fd.revents());
+            let ready = slot.map(|i| i.map_or(PollFlags::empty(), |i| fds[i].revents()));
             let any = PollFlags::IN | PollFlags::HUP | PollFlags::ERR;
             if ready[0].intersects(PollFlags::IN) {
                 self.handle_signals()?;
