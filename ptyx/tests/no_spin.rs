@@ -14,8 +14,9 @@ use std::time::Duration;
 const SLEEP: &str = "0.5";
 const CPU_BUDGET: Duration = Duration::from_millis(150);
 
-/// Runs the spawn example with `argv`, sets up its stdin/stdout with `setup`, waits for it with
+/// Runs the spawn example with `argv` on the given stdin/stdout, waits for it with
 /// wait4 and returns (exit code, CPU time it used).
+#[allow(clippy::zombie_processes)] // reaped with wait4 below, which std cannot do
 fn cpu_of(argv: &[&str], stdin: Stdio, stdout: Stdio, input: Option<&[u8]>, close_stdout: bool) -> (i32, Duration) {
     let mut child = Command::new(common::spawn_example())
         .args(argv)
