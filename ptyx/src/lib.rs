@@ -12,6 +12,7 @@
 //! | `tty.setraw(fd)` / `tty.setcbreak(fd)` | [`tty::set_raw`] / [`tty::set_cbreak`], [`tty::ModeGuard`] |
 //! | `os.waitpid(pid, 0)`                | [`Pid::wait`], [`Child::wait`]                |
 //! | `subprocess.Popen` on a pty         | [`Command`] → [`Child`]                       |
+//! | `subprocess.run(capture_output=True)` on a pty | [`Command::output`] → [`Output`]  |
 //!
 //! Callbacks take the descriptor and a buffer and return the count read, where Python's return
 //! bytes: `Ok(0)` is Python's `b''`, end of file.
