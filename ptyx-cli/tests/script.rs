@@ -645,6 +645,28 @@ fn on_a_terminal_the_header_has_it_and_sigwinch_resizes_the_session() {
 }
 
 #[test]
+fn on_a_terminal_asciicast_records_the_size_and_resizes() {
+    let dir = tmp();
+    let cast = dir.path().join("s.cast");
+    let args = ["script", "-q", "--format", "asciicast", "-c", "echo READY; read x; stty size", cast.to_str().unwrap()];
+    let mut term = OnTerminal::start(&args, ptyx::Winsize::new(30, 100));
+    let mut seen = Vec::new();
+    term.expect("READY", &mut seen);
+    term.child.resize(ptyx::Winsize::new(40, 120)).unwrap();
+    term.child.master().write_all(b"\n").unwrap();
+    assert!(term.child.wait().unwrap().success());
+    let lines: Vec<serde_json::Value> =
+        fs::read_to_string(&cast).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    assert_eq!(lines[0]["term"]["cols"], 100);
+    assert_eq!(lines[0]["term"]["rows"], 30);
+    assert_eq!(lines[0]["term"]["type"], "xterm");
+    let resizes: Vec<&str> = lines[1..].iter().filter(|e| e[1] == "r").map(|e| e[2].as_str().unwrap()).collect();
+    assert_eq!(resizes, ["120x40"]);
+    let output: String = lines[1..].iter().filter(|e| e[1] == "o").map(|e| e[2].as_str().unwrap()).collect();
+    assert!(output.ends_with("40 120\r\n"), "{output:?}");
+}
+
+#[test]
 fn terminal_mode_is_restored_after_the_session_however_it_ends() {
     // A fresh pty has the kernel's default mode, the one the outer pty starts with.
     let (_m, fresh) = ptyx::openpty().unwrap();
