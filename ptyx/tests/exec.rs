@@ -32,8 +32,10 @@ fn serial() -> Serial {
 }
 
 impl Serial {
-    /// Asserts that no process and no descriptor was left behind since [`serial`].
-    fn check(self) {
+    /// Asserts that no process and no descriptor was left behind since [`serial`]. Takes `&self`
+    /// so the lock is held until the test's end: locals declared after the guard (a `TempDir`
+    /// whose removal opens descriptors) are dropped before the next test takes its snapshot.
+    fn check(&self) {
         assert_no_children();
         assert_eq!(open_fds(), self.fds, "descriptors left open");
     }
