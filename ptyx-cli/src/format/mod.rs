@@ -1,9 +1,5 @@
 //! Recording formats: each one plain data, a writer and a reader, with its tests beside it.
 
-// The writers' user is the recorder (`cmd/script.rs`), written separately; parts of each format's API are
-// there for it and for the tests, so the binary alone does not use every item.
-#![allow(dead_code)]
-
 pub mod asciicast;
 pub mod timing;
 pub mod typescript;

@@ -139,12 +139,8 @@ impl<W: Write> TimingWriter<W> {
         self.w.flush()
     }
 
-    /// The underlying writer.
-    pub fn get_ref(&self) -> &W {
-        &self.w
-    }
-
-    /// Gives back the underlying writer.
+    /// Gives back the underlying writer (for the tests that compare it with util-linux files).
+    #[cfg(test)]
     pub fn into_inner(self) -> W {
         self.w
     }

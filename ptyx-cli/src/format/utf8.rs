@@ -90,11 +90,6 @@ impl Utf8Decoder {
             REPLACEMENT.to_string()
         }
     }
-
-    /// Whether an incomplete character is held back.
-    pub fn is_holding(&self) -> bool {
-        !self.held.is_empty()
-    }
 }
 
 #[cfg(test)]

@@ -246,15 +246,6 @@ fn corrupt_files_are_errors_naming_the_line() {
     }
 }
 
-#[test]
-fn detects_headers() {
-    assert!(is_header_line(b"{\"version\":3,\"term\":{\"cols\":80,\"rows\":24}}\n"));
-    assert!(is_header_line(b"{\"version\": 2}"));
-    assert!(!is_header_line(b"H 0.000000 START_TIME x\n"));
-    assert!(!is_header_line(b"0.1 3\n"));
-    assert!(!is_header_line(b"{\"width\": 2}"));
-}
-
 /// A recording with everything a writer must get right, and the output text it holds.
 fn sample(version: Version) -> (Vec<u8>, String) {
     let header = Header {
