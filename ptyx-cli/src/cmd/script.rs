@@ -395,9 +395,8 @@ fn script(args: Args) -> Result<ExitCode, Failure> {
 
     let mut command = ptyx::Command::new(&prog.argv[0]);
     command.args(&prog.argv[1..]);
-    if tty_size.is_none() {
-        command.window_size(ptyx::Winsize::new(rows, cols));
-    }
+    // The size the headers record; on a terminal, the relay follows its resizes from there.
+    command.window_size(ptyx::Winsize::new(rows, cols));
     match args.echo {
         Echo::Never => {
             command.echo(false);
