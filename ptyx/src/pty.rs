@@ -242,7 +242,7 @@ macro_rules! terminal_end {
 terminal_end!(Master);
 terminal_end!(Slave);
 
-pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>, nonblocking: bool) -> io::Result<()> {
+fn set_nonblocking(fd: BorrowedFd<'_>, nonblocking: bool) -> io::Result<()> {
     use rustix::fs::OFlags;
     let flags = rustix::fs::fcntl_getfl(fd)?;
     let new = if nonblocking { flags | OFlags::NONBLOCK } else { flags - OFlags::NONBLOCK };

@@ -344,7 +344,7 @@ impl<'r, 'a> Session<'r, 'a> {
         start: Instant,
         input_tty: Option<BorrowedFd<'a>>,
     ) -> io::Result<Self> {
-        crate::pty::set_nonblocking(child.master_fd(), true)?;
+        child.master().set_nonblocking(true)?;
         let pidfd = crate::wait::pidfd(child.pid());
         let (output_direct, output_chunk) = match relay.output {
             Some(fd) => classify_output(fd),
