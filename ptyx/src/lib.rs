@@ -35,9 +35,13 @@
 //! Linux first; the code keeps to POSIX where that costs nothing.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod command;
 mod fork;
+#[cfg(any(feature = "asciicast", feature = "timing"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "asciicast", feature = "timing"))))]
+pub mod format;
 mod pty;
 mod relay;
 mod signals;

@@ -252,7 +252,7 @@ fn mode_guard_restores_on_drop_on_restore_and_on_panic() {
         let guard = ptyx::tty::ModeGuard::raw(slave.as_fd()).unwrap();
         assert!(Mode::of(&slave).is_raw());
         let saved = guard.saved().expect("a guard holds the previous mode");
-        assert_eq!(saved.local_modes.bits(), before.lflag as _);
+        assert_eq!(u64::from(saved.local_modes.bits()), u64::from(before.lflag));
     }
     assert_eq!(Mode::of(&slave), before, "drop restores");
 
