@@ -48,7 +48,7 @@ mod signals;
 mod spawn;
 pub mod tty;
 mod wait;
-mod winsize;
+pub mod winsize;
 
 pub use command::{Child, Command, Output};
 pub use fork::{fork, ForkResult, Pid};

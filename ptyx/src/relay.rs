@@ -210,11 +210,7 @@ impl<'a> Relay<'a> {
     pub fn run(mut self) -> io::Result<ExitStatus> {
         let start = Instant::now();
         let input_tty = self.input.filter(|fd| rustix::termios::isatty(fd));
-        let size = match input_tty.map(winsize::get) {
-            Some(Ok(size)) if size.rows > 0 && size.cols > 0 => Some(size),
-            _ => None,
-        };
-        if let Some(size) = size {
+        if let Some(size) = input_tty.and_then(winsize::of_terminal) {
             if self.command.explicit_window_size().is_none() {
                 self.command.window_size(size);
             }
@@ -470,11 +466,7 @@ impl<'r, 'a> Session<'r, 'a> {
     fn handle_signals(&mut self) -> io::Result<()> {
         for sig in self.signals.take() {
             if sig == libc::SIGWINCH {
-                let Some(tty) = self.input_tty else { continue };
-                let Ok(size) = winsize::get(tty) else { continue };
-                if size.rows == 0 || size.cols == 0 {
-                    continue;
-                }
+                let Some(size) = self.input_tty.and_then(winsize::of_terminal) else { continue };
                 self.child.resize(size)?;
                 self.emit(Event::Resize(size));
             } else if TERMINATING.contains(&sig) {

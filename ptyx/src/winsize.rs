@@ -1,5 +1,13 @@
 //! Terminal window sizes: the `struct winsize` of [tty_ioctl(4)](https://man7.org/linux/man-pages/man4/tty_ioctl.4.html)
-//! (`TIOCGWINSZ`/`TIOCSWINSZ`).
+//! (`TIOCGWINSZ`/`TIOCSWINSZ`), read and set on any terminal descriptor (creack/pty's `Getsize`,
+//! `Setsize` and `InheritSize`).
+//!
+//! ```
+//! let (master, slave) = ptyx::openpty()?;
+//! ptyx::winsize::set(&master, ptyx::Winsize::new(30, 100))?;
+//! assert_eq!(ptyx::winsize::get(&slave)?, ptyx::Winsize::new(30, 100)); // one size for both ends
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 use std::io;
 use std::os::fd::AsFd;
@@ -41,15 +49,47 @@ impl From<Winsize> for rustix::termios::Winsize {
     }
 }
 
-/// Reads the window size of the terminal `fd` refers to (`TIOCGWINSZ`).
+/// Reads the window size of the terminal `fd` refers to (`TIOCGWINSZ`,
+/// [tcgetwinsize(3)](https://man7.org/linux/man-pages/man2/TIOCGWINSZ.2const.html)).
 ///
-/// Fails with the OS error (`ENOTTY` when `fd` is not a terminal).
+/// # Errors
+///
+/// The OS error: `ENOTTY` (`ErrorKind::Other` with that errno) when `fd` is not a terminal.
 pub fn get(fd: impl AsFd) -> io::Result<Winsize> {
     Ok(rustix::termios::tcgetwinsize(fd)?.into())
 }
 
 /// Sets the window size of the terminal `fd` refers to (`TIOCSWINSZ`); the kernel then sends
 /// `SIGWINCH` to that terminal's foreground process group if the size changed.
+///
+/// # Errors
+///
+/// The OS error: `ENOTTY` when `fd` is not a terminal.
 pub fn set(fd: impl AsFd, size: Winsize) -> io::Result<()> {
     Ok(rustix::termios::tcsetwinsize(fd, size.into())?)
+}
+
+/// Gives the terminal `to` (a pty) the size of the terminal `from` (the user's), and returns it,
+/// like creack/pty's `InheritSize`. A size of 0x0 (a terminal that does not know its size, such
+/// as a serial line) is not copied: `Ok(None)` then, and `to` keeps its size.
+///
+/// # Errors
+///
+/// The OS error of either ioctl: `ENOTTY` when one of them is not a terminal.
+pub fn inherit(from: impl AsFd, to: impl AsFd) -> io::Result<Option<Winsize>> {
+    let size = get(from)?;
+    if size.rows == 0 || size.cols == 0 {
+        return Ok(None);
+    }
+    set(to, size)?;
+    Ok(Some(size))
+}
+
+/// The size of the terminal `fd` if it is a terminal that knows its size (not 0x0), else `None`:
+/// the size to give a pty that stands in for it.
+pub fn of_terminal(fd: impl AsFd) -> Option<Winsize> {
+    if !rustix::termios::isatty(&fd) {
+        return None;
+    }
+    get(fd).ok().filter(|s| s.rows > 0 && s.cols > 0)
 }
