@@ -64,6 +64,30 @@ impl<'fd> ModeGuard<'fd> {
         Ok(ModeGuard { fd, saved: Some(set_cbreak(fd)?) })
     }
 
+    /// Changes the mode with `change` (given a copy of the current one) until the guard is
+    /// dropped: for modes other than raw and cbreak, such as raw mode that keeps `ISIG`.
+    ///
+    /// ```no_run
+    /// use std::os::fd::AsFd;
+    /// let stdout = std::io::stdout();
+    /// let _mode = ptyx::tty::ModeGuard::with(stdout.as_fd(), |mode| {
+    ///     mode.make_raw();
+    ///     mode.local_modes |= rustix::termios::LocalModes::ISIG; // Ctrl-C still interrupts
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The OS error of tcgetattr(3) or tcsetattr(3): `ENOTTY` when `fd` is not a terminal.
+    pub fn with(fd: BorrowedFd<'fd>, change: impl FnOnce(&mut Termios)) -> io::Result<Self> {
+        let old = rustix::termios::tcgetattr(fd)?;
+        let mut new = old.clone();
+        change(&mut new);
+        rustix::termios::tcsetattr(fd, OptionalActions::Drain, &new)?;
+        Ok(ModeGuard { fd, saved: Some(old) })
+    }
+
     /// The mode that will be restored.
     pub fn saved(&self) -> Option<&Termios> {
         self.saved.as_ref()
