@@ -3,39 +3,11 @@
 //! [setsid(2)](https://man7.org/linux/man-pages/man2/setsid.2.html), `TIOCSCTTY` in
 //! [ioctl_tty(2)](https://man7.org/linux/man-pages/man2/ioctl_tty.2.html).
 
-use std::fmt;
 use std::io;
-use std::os::fd::AsFd;
-use std::process::ExitStatus;
+use std::os::fd::{AsFd, OwnedFd};
 
+use crate::process::Pid;
 use crate::pty::{openpty, Master};
-
-/// A process id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Pid(i32);
-
-impl Pid {
-    /// The raw process id, as `getpid()` or `waitpid()` use it.
-    pub const fn as_raw(self) -> i32 {
-        self.0
-    }
-
-    pub(crate) const fn from_raw(pid: i32) -> Pid {
-        Pid(pid)
-    }
-
-    /// Waits for this child process to end and returns its status, like Python's
-    /// `os.waitpid(pid, 0)`. Only a child of the calling process can be waited for.
-    pub fn wait(self) -> io::Result<ExitStatus> {
-        crate::wait::waitpid(self, true)?.ok_or_else(|| io::Error::other("waitpid returned without a status"))
-    }
-}
-
-impl fmt::Display for Pid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
 
 /// Which side of [`fork`] this is.
 #[derive(Debug)]
@@ -96,15 +68,21 @@ pub unsafe fn fork() -> io::Result<ForkResult> {
     let (master, slave) = openpty()?;
     // The slave must not sit on 0, 1 or 2 (possible when the caller closed its stdio): dup2 onto
     // itself would keep close-on-exec set and the exec'd program would lose its terminal.
-    let slave = rustix::io::fcntl_dupfd_cloexec(&slave, 3)?;
-    // SAFETY: the caller upholds the contract above; between here and return the child only
-    // makes raw system calls through rustix (setsid, ioctl, dup2, close), all async-signal-safe.
+    let slave_fd: OwnedFd = rustix::io::fcntl_dupfd_cloexec(&slave, 3)?;
+    // The `Slave` owns its path on the heap: free it here, before fork. Dropped in the child it
+    // would call the allocator, whose lock another thread may hold forever there.
+    drop(slave);
+    let slave = slave_fd;
+    // SAFETY: the caller upholds the contract above. Between here and the return the child
+    // touches no heap memory: it makes raw system calls through rustix (setsid, ioctl, dup2) and
+    // drops `master` and `slave`, whose only resources are descriptors (a drop is close(2)); the
+    // errors it may see are rustix `Errno`s, plain integers. All of that is async-signal-safe.
     let pid = unsafe { libc::fork() };
     if pid < 0 {
         return Err(io::Error::last_os_error());
     }
     if pid > 0 {
-        return Ok(ForkResult::Parent { child: Pid(pid), master });
+        return Ok(ForkResult::Parent { child: Pid::from_raw(pid), master });
     }
     drop(master);
     let setup = rustix::process::setsid()

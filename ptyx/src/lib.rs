@@ -37,24 +37,44 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The files stack in layers; each uses only those above it in this list (tests/layers.rs checks).
+mod child;
 mod command;
+mod exec;
+mod fd;
 mod fork;
 #[cfg(any(feature = "asciicast", feature = "timing"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "asciicast", feature = "timing"))))]
 pub mod format;
+mod output;
+mod process;
 mod pty;
 mod relay;
 mod signals;
 mod spawn;
+#[cfg(target_os = "linux")]
+mod spawn_fork;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod spawn_posix;
+#[cfg(not(target_os = "linux"))]
+mod spawn_std;
 pub mod tty;
-mod wait;
 pub mod winsize;
 
-pub use command::{Child, Command, Output};
-pub use fork::{fork, ForkResult, Pid};
-pub use pty::{openpty, Master, Slave};
-pub use relay::{Event, EventFn, ReadFn, Relay, DEFAULT_BUFFER_SIZE};
+pub use child::Child;
+pub use command::Command;
+pub use fork::{fork, ForkResult};
+pub use output::Output;
+pub use process::Pid;
+pub use pty::{openpty, read, Master, Slave};
+pub use relay::{Ended, Event, EventFn, ReadFn, Relay, VecReadFn, DEFAULT_BUFFER_SIZE};
+/// A terminal's mode (`struct termios`), as [`Master::termios`] and [`tty`] read and set it.
+///
+/// This is rustix's type, re-exported on purpose rather than wrapped: it is complete (every flag
+/// and control character termios(3) has), and programs that already use rustix pass it through
+/// unchanged. It makes rustix's major version part of ptyx's API: a rustix 2 would be a ptyx major
+/// release.
 pub use rustix::termios::Termios;
-pub use spawn::{read, spawn, spawn_with};
+pub use spawn::{spawn, spawn_with};
 pub use std::process::ExitStatus;
 pub use winsize::Winsize;

@@ -65,12 +65,20 @@ fn open_peer(_master: BorrowedFd<'_>, path: &Path) -> io::Result<OwnedFd> {
     Ok(rustix::fs::open(path, OFlags::RDWR | OFlags::NOCTTY | OFlags::CLOEXEC, Mode::empty())?)
 }
 
-/// Reads from a pty master, reporting the end of the session as end of file.
+/// Reads from `fd` into `buf`: the default `master_read`/`stdin_read` callback of
+/// [`spawn_with`](crate::spawn_with) and the [`Relay`](crate::Relay) (Python's `pty._read`),
+/// [read(2)](https://man7.org/linux/man-pages/man2/read.2.html).
 ///
-/// Linux signals "every slave descriptor is closed" to a master reader with `EIO` instead of a
-/// zero-length read, after all the data the slave wrote has been read. Mapping it to `Ok(0)` lets
-/// `read_to_end` and every loop that stops at EOF work unchanged.
-pub(crate) fn read_master(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
+/// Returns the count read; `Ok(0)` is end of file. On Linux, reading a pty master once every
+/// slave descriptor is closed fails with `EIO`, after all the data the slave wrote has been read:
+/// that is the end of the session, so it is `Ok(0)` too, and `read_to_end` and every loop that
+/// stops at end of file work unchanged.
+///
+/// # Errors
+///
+/// The OS error of read(2), `EIO` excepted: `WouldBlock` on a non-blocking descriptor with
+/// nothing to read, `Interrupted` when a signal arrived first.
+pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
     match rustix::io::read(fd, buf) {
         Ok(n) => Ok(n),
         Err(rustix::io::Errno::IO) => Ok(0),
@@ -84,6 +92,24 @@ pub(crate) fn read_master(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usiz
 /// `Read` maps the end-of-session `EIO` to end of file, so `read_to_end` returns once every slave
 /// descriptor is closed. `Read` and `Write` are implemented for `&Master` too: one thread can read
 /// while another writes through a shared reference.
+///
+/// ```
+/// use std::io::{Read, Write};
+/// let mut child = ptyx::Command::new("cat").spawn()?;
+/// let master: &ptyx::Master = child.master();
+/// let mut writer = master;
+/// writer.write_all(b"hi\n")?; // typed at cat: echoed by the terminal, then printed by cat
+/// let mut seen = Vec::new();
+/// let mut buf = [0u8; 64];
+/// while !seen.ends_with(b"hi\r\nhi\r\n") {
+///     let mut reader = master;
+///     let n = reader.read(&mut buf)?;
+///     seen.extend_from_slice(&buf[..n]);
+/// }
+/// child.kill()?;
+/// child.wait()?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Master {
     fd: File,
@@ -125,7 +151,7 @@ impl Master {
 
 impl Read for &Master {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        read_master(self.fd.as_fd(), buf)
+        read(self.fd.as_fd(), buf)
     }
 }
 
@@ -158,28 +184,50 @@ macro_rules! terminal_end {
             /// Puts the descriptor in (or out of) non-blocking mode (`O_NONBLOCK`).
             ///
             /// This changes the open file description, so every clone sees it too.
+            ///
+            /// # Errors
+            ///
+            /// The OS error of fcntl(2), which does not fail on a valid descriptor.
             pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
-                set_nonblocking(self.fd.as_fd(), nonblocking)
+                crate::fd::set_nonblocking(self.fd.as_fd(), nonblocking).map(drop)
             }
 
-            /// The pty's window size (`TIOCGWINSZ`).
+            /// The pty's window size (`TIOCGWINSZ`, see [`winsize::get`]).
+            ///
+            /// # Errors
+            ///
+            /// The OS error of the ioctl, which does not fail on a pty.
             pub fn window_size(&self) -> io::Result<Winsize> {
                 winsize::get(&self.fd)
             }
 
-            /// Sets the pty's window size (`TIOCSWINSZ`): the program on it gets `SIGWINCH`.
+            /// Sets the pty's window size (`TIOCSWINSZ`, see [`winsize::set`]): the program on it
+            /// gets `SIGWINCH` if the size changed. [`Child::resize`](crate::Child::resize) is this
+            /// call on the child's master.
+            ///
+            /// # Errors
+            ///
+            /// The OS error of the ioctl, which does not fail on a pty.
             pub fn set_window_size(&self, size: Winsize) -> io::Result<()> {
                 winsize::set(&self.fd, size)
             }
 
             /// The terminal's mode, [tcgetattr(3)](https://man7.org/linux/man-pages/man3/tcgetattr.3.html).
             /// Master and slave share one mode on Linux: this is the mode the program on the slave sees.
+            ///
+            /// # Errors
+            ///
+            /// The OS error of tcgetattr(3), which does not fail on a pty.
             pub fn termios(&self) -> io::Result<Termios> {
                 Ok(rustix::termios::tcgetattr(&self.fd)?)
             }
 
             /// Sets the terminal's mode at once (`TCSANOW`),
             /// [tcsetattr(3)](https://man7.org/linux/man-pages/man3/tcsetattr.3.html).
+            ///
+            /// # Errors
+            ///
+            /// The OS error of tcsetattr(3): `InvalidInput` (EINVAL) for a mode the terminal refuses.
             pub fn set_termios(&self, termios: &Termios) -> io::Result<()> {
                 Ok(rustix::termios::tcsetattr(&self.fd, OptionalActions::Now, termios)?)
             }
@@ -241,13 +289,3 @@ macro_rules! terminal_end {
 
 terminal_end!(Master);
 terminal_end!(Slave);
-
-fn set_nonblocking(fd: BorrowedFd<'_>, nonblocking: bool) -> io::Result<()> {
-    use rustix::fs::OFlags;
-    let flags = rustix::fs::fcntl_getfl(fd)?;
-    let new = if nonblocking { flags | OFlags::NONBLOCK } else { flags - OFlags::NONBLOCK };
-    if new != flags {
-        rustix::fs::fcntl_setfl(fd, new)?;
-    }
-    Ok(())
-}

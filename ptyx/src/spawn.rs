@@ -1,4 +1,4 @@
-//! Python's `pty.spawn` and its default callback, as thin wrappers over the [`Relay`].
+//! Python's `pty.spawn`, as thin wrappers over the [`Relay`].
 
 use std::ffi::OsStr;
 use std::io;
@@ -8,16 +8,6 @@ use std::process::ExitStatus;
 use crate::command::Command;
 use crate::relay::Relay;
 
-/// Reads from `fd` into `buf`: the default `master_read`/`stdin_read` callback (Python's
-/// `pty._read`).
-///
-/// Returns the count read; `Ok(0)` is end of file. On Linux, reading a pty master once every
-/// slave descriptor is closed fails with `EIO`: that is the end of the session, so it is `Ok(0)`
-/// too.
-pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
-    crate::pty::read_master(fd, buf)
-}
-
 /// Runs `argv` on a new pty, copying stdin to it and its output to stdout until it exits, like
 /// Python's `pty.spawn(argv)`. Returns its exit status.
 ///
@@ -26,6 +16,11 @@ pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
 /// the end of stdin reaches the program as end of file, no output is lost at exit, and
 /// `SIGTERM`/`SIGHUP`/`SIGINT`/`SIGQUIT` sent to this process go to the program. The terminal
 /// mode and the signal handlers are as before when it returns, however it returns.
+///
+///
+/// # Errors
+///
+/// As [`Relay::run`]; `InvalidInput` for an empty `argv`.
 ///
 /// ```
 /// let status = ptyx::spawn(["sh", "-c", "exit 3"])?;
@@ -43,6 +38,11 @@ where
 /// [`spawn`] with Python's two callbacks: `master_read` reads the program's output (to record it,
 /// say) and `stdin_read` reads the input. Each reads from the descriptor into the buffer and returns
 /// the count, `Ok(0)` meaning end of file, as Python's return `b''`. Use [`Relay`] for more control.
+///
+/// # Errors
+///
+/// As [`spawn`]; an error of a callback ends the session (see [`Relay::master_read`]) and is
+/// returned.
 ///
 /// ```no_run
 /// use std::io::Write;
