@@ -127,56 +127,6 @@ impl Failure {
     }
 }
 
-/// Rewrites util-linux's `-t` and `-tFILE` (an optional value glued to a short option, which clap
-/// does not parse) as `--timing` and `--timing=FILE`, for the arguments of `ptyx script` before
-/// any `--`.
-pub fn glue_optional_timing(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
-    // Options whose value is the next argument: that argument is a value, never an option.
-    const WITH_VALUE: [&str; 17] = [
-        "-c",
-        "--command",
-        "-E",
-        "--echo",
-        "-o",
-        "--output-limit",
-        "-T",
-        "--log-timing",
-        "-I",
-        "--log-in",
-        "-O",
-        "--log-out",
-        "-B",
-        "--log-io",
-        "-m",
-        "--logging-format",
-        "--format",
-    ];
-    let mut in_script = false;
-    let mut after_dashes = false;
-    let mut is_value = false;
-    args.into_iter()
-        .map(|arg| {
-            let bytes = arg.as_encoded_bytes();
-            let value = std::mem::take(&mut is_value);
-            if !in_script {
-                in_script = arg == "script";
-            } else if after_dashes || value {
-            } else if arg == "--" {
-                after_dashes = true;
-            } else if arg == "-t" {
-                return OsString::from("--timing");
-            } else if bytes.len() > 2 && bytes.starts_with(b"-t") {
-                let mut glued = OsString::from("--timing=");
-                glued.push(std::ffi::OsStr::from_bytes(&bytes[2..]));
-                return glued;
-            } else {
-                is_value = WITH_VALUE.iter().any(|o| arg == *o) || arg == "--cols" || arg == "--rows";
-            }
-            arg
-        })
-        .collect()
-}
-
 /// Runs `ptyx script`.
 pub fn run(args: Args) -> ExitCode {
     match script(args) {
@@ -314,7 +264,12 @@ fn script(args: Args) -> Result<ExitCode, Failure> {
         FileFormat::Asciicast => LogFormat::Cast3,
         FileFormat::AsciicastV2 => LogFormat::Cast2,
     };
-    let timing_path = match (&args.log_timing, &args.timing) {
+    // util-linux drops one `=` from -t's value, so that `-t=FILE` names FILE as `--timing=FILE` does.
+    let timing = args.timing.as_deref().map(|p| match p.as_os_str().as_bytes().strip_prefix(b"=") {
+        Some(rest) => PathBuf::from(std::ffi::OsStr::from_bytes(rest)),
+        None => p.to_owned(),
+    });
+    let timing_path = match (&args.log_timing, &timing) {
         (Some(_), Some(_)) => return Err(Failure::new("script", "give --log-timing or --timing, not both")),
         // util-linux's default: written to our stderr itself, never opened (and truncated) by name.
         (Some(p), None) | (None, Some(p)) if p == Path::new("/dev/stderr") => Some(None),
@@ -473,20 +428,7 @@ fn started_message(specs: &[LogSpec], timing: Option<&TimingSpec>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{glue_optional_timing, parse_size};
-
-    fn glue(args: &[&str]) -> Vec<String> {
-        glue_optional_timing(args.iter().map(|a| a.into())).into_iter().map(|a| a.into_string().unwrap()).collect()
-    }
-
-    #[test]
-    fn timing_file_glued_to_t_becomes_the_long_option() {
-        assert_eq!(glue(&["ptyx", "script", "-tT.tm", "f"]), ["ptyx", "script", "--timing=T.tm", "f"]);
-        assert_eq!(glue(&["ptyx", "script", "-t", "f"]), ["ptyx", "script", "--timing", "f"]);
-        assert_eq!(glue(&["ptyx", "script", "-c", "-tx", "f"]), ["ptyx", "script", "-c", "-tx", "f"]);
-        assert_eq!(glue(&["ptyx", "script", "f", "--", "prog", "-tx"]), ["ptyx", "script", "f", "--", "prog", "-tx"]);
-        assert_eq!(glue(&["ptyx", "replay", "-tT.tm"]), ["ptyx", "replay", "-tT.tm"]);
-    }
+    use super::parse_size;
 
     #[test]
     fn sizes_parse_like_util_linux() {
