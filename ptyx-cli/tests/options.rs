@@ -101,6 +101,8 @@ fn spellings_getopt_accepts() {
         // `--` ends the options. (What follows it differs on purpose: util-linux 2.38 takes FILE
         // there, ptyx PROGRAM as util-linux 2.40 does; nothing follows here.)
         &["-q", "-c", "echo hi", "--"],
+        // Input only: the timing file has only input entries (there is no output log).
+        &["-q", "-I", "in", "-T", "tm", "-c", "echo hi"],
         &["-q", "-O", "o", "-I", "i", "-T", "tm", "-c", "echo hi"],
         &["-q", "-B", "io", "-t", "-c", "echo hi"],
     ];

@@ -19,6 +19,7 @@
 //! with six digits.
 
 use super::ReadError;
+use crate::Winsize;
 use std::io::{self, BufRead, Read, Write};
 use std::time::Duration;
 
@@ -34,6 +35,12 @@ pub enum Format {
 /// Writes `<sec>.<usec>` with six digits, the form both `script` and `scriptreplay` use.
 fn micros_text(us: u128) -> String {
     format!("{}.{:06}", us / 1_000_000, us % 1_000_000)
+}
+
+/// `t` as a timing file writes delays and the `DURATION` information: `<sec>.<usec>`, six digits
+/// (`1.015979`), truncated to the microsecond as util-linux does.
+pub fn seconds_text(t: Duration) -> String {
+    micros_text(t.as_micros())
 }
 
 /// Writes a timing file from session events.
@@ -93,12 +100,12 @@ impl<W: Write> TimingWriter<W> {
     }
 
     /// Records a window size change (`S ... SIGWINCH ROWS=r COLS=c`). Ignored in a classic file.
-    pub fn resize(&mut self, t: Duration, rows: u16, cols: u16) -> io::Result<()> {
+    pub fn resize(&mut self, t: Duration, size: Winsize) -> io::Result<()> {
         if self.format == Format::Classic {
             return Ok(());
         }
         let delay = self.tick(t);
-        writeln!(self.w, "S {delay} SIGWINCH ROWS={rows} COLS={cols}")
+        writeln!(self.w, "S {delay} SIGWINCH ROWS={} COLS={}", size.rows, size.cols)
     }
 
     /// Records a signal that ended the session, by its name with the `SIG` prefix (`SIGTERM`, `SIGINT`,
@@ -130,7 +137,7 @@ impl<W: Write> TimingWriter<W> {
     /// Writes the `DURATION` information line for a session that lasted `t` (in the same six-digit seconds
     /// as the delays).
     pub fn duration(&mut self, t: Duration) -> io::Result<()> {
-        self.info("DURATION", &micros_text(t.as_micros()))
+        self.info("DURATION", &seconds_text(t))
     }
 
     /// Flushes the underlying writer.
@@ -138,8 +145,7 @@ impl<W: Write> TimingWriter<W> {
         self.w.flush()
     }
 
-    /// Gives back the underlying writer (for the tests that compare it with util-linux files).
-    #[cfg(test)]
+    /// Gives back the underlying writer, unflushed.
     pub fn into_inner(self) -> W {
         self.w
     }
@@ -304,10 +310,7 @@ impl<R: BufRead> Iterator for TimingReader<R> {
             return None;
         }
         let item = self.next_entry();
-        if !matches!(item, Ok(Some(_))) {
-            self.done = true;
-        }
-        item.transpose()
+        super::stop_after(&mut self.done, item)
     }
 }
 
@@ -347,7 +350,7 @@ mod tests {
         let mut w = TimingWriter::new(Vec::new(), Format::Classic);
         w.output(us(10127), 3).expect("write");
         w.input(us(20000), 9).expect("classic has no input");
-        w.resize(us(20001), 1, 2).expect("classic has no signals");
+        w.resize(us(20001), Winsize::new(1, 2)).expect("classic has no signals");
         w.info("SHELL", "/bin/sh").expect("classic has no info");
         w.output(us(10127 + 292221), 3).expect("write");
         w.output(us(10127 + 292221 + 201434), 7).expect("write");
@@ -402,7 +405,7 @@ mod tests {
         let mut t = 1294;
         w.output(us(t), 5).expect("write");
         t += 496151;
-        w.resize(us(t), 25, 90).expect("write");
+        w.resize(us(t), Winsize::new(25, 90)).expect("write");
         t += 506438;
         w.output(us(t), 7).expect("write");
         t += 1827;
@@ -585,7 +588,7 @@ mod tests {
                 w.output(t(i), bytes.len()).expect("write");
             }
             if i == 20 {
-                w.resize(t(i) + us(5), 30, 100).expect("write");
+                w.resize(t(i) + us(5), Winsize::new(30, 100)).expect("write");
             }
         }
         w.duration(t(events.len())).expect("write");
@@ -642,7 +645,7 @@ mod tests {
                 let kind = match what {
                     0 => { w.output(t, *n).expect("write"); Kind::Output(*n as u64) }
                     1 => { w.input(t, *n).expect("write"); Kind::Input(*n as u64) }
-                    2 => { w.resize(t, *n as u16, 80).expect("write"); Kind::Signal { name: "SIGWINCH".into(), value: format!("ROWS={} COLS=80", *n as u16) } }
+                    2 => { w.resize(t, Winsize::new(*n as u16, 80)).expect("write"); Kind::Signal { name: "SIGWINCH".into(), value: format!("ROWS={} COLS=80", *n as u16) } }
                     _ => { w.info("X", &n.to_string()).expect("write"); Kind::Info { name: "X".into(), value: n.to_string() } }
                 };
                 let delay = if *what == 3 { Duration::ZERO } else { prev = t.as_micros(); delay };
