@@ -18,3 +18,10 @@ pub struct DataLogs {
     #[arg(short = 'B', long = "log-io", value_name = "FILE")]
     pub log_io: Option<PathBuf>,
 }
+
+impl DataLogs {
+    /// Whether any of the three is given.
+    pub fn any(&self) -> bool {
+        self.log_in.is_some() || self.log_out.is_some() || self.log_io.is_some()
+    }
+}
