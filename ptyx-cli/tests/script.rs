@@ -447,6 +447,42 @@ fn bad_arguments_get_a_clear_error() {
     assert_eq!(text(&out.stderr), "ptyx: /nonexistent/program: No such file or directory\n");
 }
 
+#[test]
+fn a_missing_program_fails_the_start_while_c_records_the_shells_127() {
+    // `-c`: the shell starts and reports the missing command itself; the session is recorded with
+    // its status, and script exits 0 unless -e, exactly as util-linux script does.
+    let dir = tmp();
+    for (ours, tool) in [(true, "ptyx"), (false, "util-linux script")] {
+        for e in [false, true] {
+            let log = dir.path().join(format!("{tool}-{e}"));
+            let mut cmd = if ours { ptyx() } else { Command::new("script") };
+            if ours {
+                cmd.arg("script");
+            } else {
+                cmd.env("SHELL", "/bin/sh");
+            }
+            cmd.arg("-q").args(e.then_some("-e")).args(["-c", "missing-program-xyz"]).arg(&log);
+            let out = run(&mut cmd, Stdio::null());
+            assert_eq!(out.status.code(), Some(if e { 127 } else { 0 }), "{tool} -e={e}: {out:?}");
+            assert_eq!(footer_code(&fs::read(&log).unwrap()), "127", "{tool}");
+        }
+    }
+    // `-- PROGRAM` runs it without a shell: when it cannot be run nothing starts, so there is no
+    // session to record and no status of its own; 127 (as env, nohup, timeout) with or without -e.
+    for e in [false, true] {
+        let log = dir.path().join(format!("dashes-{e}"));
+        let out = run(
+            ptyx().args(["script", "-q"]).args(e.then_some("-e")).arg(&log).args(["--", "missing-program-xyz"]),
+            Stdio::null(),
+        );
+        assert_eq!(out.status.code(), Some(127), "{out:?}");
+        assert_eq!(text(&out.stderr), "ptyx: missing-program-xyz: No such file or directory\n");
+        assert!(!log.exists(), "no session, no log");
+    }
+    let out = run(ptyx().args(["script", "-q", "/dev/null", "--", "/etc/passwd"]), Stdio::null());
+    assert_eq!(out.status.code(), Some(126), "{out:?}");
+}
+
 /// Starts `ptyx script` with stdout piped, reads until `marker` shows, and returns the child.
 #[allow(clippy::zombie_processes)] // the caller waits for it
 fn start_until(cmd: &mut Command, marker: &str) -> (Child, BufReader<std::process::ChildStdout>) {

@@ -8,7 +8,8 @@
 //!
 //! Where it differs from `scriptreplay`, on purpose: a timing file that is corrupt, cut short, or that
 //! wants more bytes than the data log holds is reported (`ptyx: FILE:LINE: ...`, exit 1) where
-//! `scriptreplay` stops silently and exits 0; pauses are scheduled against one clock so that many tiny
+//! `scriptreplay` stops silently and exits 0; a file that is no recording at all (empty, or starting
+//! with neither a timing entry nor a JSON header) is refused before any data log is looked for; pauses are scheduled against one clock so that many tiny
 //! delays add up (`scriptreplay` drops each one under 100 µs); and the divisor divides the whole delay
 //! (`scriptreplay` divides seconds and microseconds apart, so 1.5 s / 2 is 0.25 s there).
 

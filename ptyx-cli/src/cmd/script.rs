@@ -1,6 +1,12 @@
 //! `ptyx script`: record a terminal session, compatible with util-linux
-//! [script(1)](https://man7.org/linux/man-pages/man1/script.1.html) 2.38 (options, file formats,
-//! messages), with asciicast output as an option.
+//! [script(1)](https://man7.org/linux/man-pages/man1/script.1.html) 2.38 (options as its getopt reads
+//! them, file formats, messages), with asciicast output as an option.
+//!
+//! Every file is opened before the program starts, so a bad path starts nothing; a start that fails
+//! removes the files it created and writes nothing to those it appends to. Where it differs from
+//! util-linux on purpose: files are created 0600; `-- PROGRAM` runs PROGRAM without a shell (and a
+//! PROGRAM that cannot run is a failed start, exit 127/126) where `-c` goes through the shell as in
+//! util-linux.
 
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
