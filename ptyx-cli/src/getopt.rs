@@ -230,6 +230,13 @@ mod tests {
         out[2..].join(" ")
     }
 
+    #[track_caller]
+    fn check(cases: &[(&str, &str)]) {
+        for (line, want) in cases {
+            assert_eq!(norm(line), *want, "{line}");
+        }
+    }
+
     #[test]
     fn clusters_and_glued_values() {
         let cases = [
@@ -246,9 +253,7 @@ mod tests {
             ("-Bc -- echo hi", "--log-io=c -- echo hi"),
             ("-aqfe", "--append --quiet --flush --return"),
         ];
-        for (line, want) in cases {
-            assert_eq!(norm(line), want, "{line}");
-        }
+        check(&cases);
     }
 
     #[test]
@@ -262,9 +267,7 @@ mod tests {
             ("-c -true out", "--command=-true out"),
             ("-c", "--command"),
         ];
-        for (line, want) in cases {
-            assert_eq!(norm(line), want, "{line}");
-        }
+        check(&cases);
     }
 
     #[test]

@@ -93,6 +93,11 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The lines of an asciicast file, each parsed as JSON.
+fn cast_lines(path: &Path) -> Vec<serde_json::Value> {
+    fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect()
+}
+
 fn footer_code(log: &[u8]) -> String {
     let t = text(log);
     let i = t.rfind("COMMAND_EXIT_CODE=\"").unwrap_or_else(|| panic!("no exit code in footer: {t:?}"));
@@ -594,8 +599,7 @@ fn asciicast_v3_and_v2_files_have_the_session() {
             b"ok\n",
         );
         assert!(out.status.success(), "{out:?}");
-        let lines: Vec<serde_json::Value> =
-            fs::read_to_string(&cast).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+        let lines = cast_lines(&cast);
         assert_eq!(lines[0]["version"], version);
         let events = &lines[1..];
         let output: String = events.iter().filter(|e| e[1] == "o").map(|e| e[2].as_str().unwrap()).collect();
@@ -621,8 +625,7 @@ fn asciicast_append_continues_the_recording() {
             );
             assert!(out.status.success(), "{out:?}");
         }
-        let lines: Vec<serde_json::Value> =
-            fs::read_to_string(&cast).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+        let lines = cast_lines(&cast);
         assert_eq!(lines[0]["version"], version);
         assert!(lines[1..].iter().all(|l| l.is_array()), "one header only");
         let output: String = lines[1..].iter().filter(|e| e[1] == "o").map(|e| e[2].as_str().unwrap()).collect();
@@ -652,8 +655,7 @@ fn asciicast_v2_lasts_until_the_session_ends() {
             Stdio::null(),
         );
         assert!(out.status.success(), "{out:?}");
-        let lines: Vec<serde_json::Value> =
-            fs::read_to_string(&cast).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+        let lines = cast_lines(&cast);
         let last = lines.last().unwrap();
         assert_eq!(last[1], "x", "{format}: the last event is the end of the session: {lines:?}");
         let end: f64 = if format == "asciicast" {
@@ -680,8 +682,7 @@ fn asciicast_append_at_another_size_starts_with_a_resize() {
             );
             assert!(out.status.success(), "{out:?}");
         }
-        let lines: Vec<serde_json::Value> =
-            fs::read_to_string(&cast).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+        let lines = cast_lines(&cast);
         assert_eq!(lines[0]["version"], version);
         let codes: Vec<&str> = lines[1..].iter().map(|e| e[1].as_str().unwrap()).collect();
         let join = codes.iter().position(|c| *c == "x").unwrap() + 1;
@@ -827,8 +828,7 @@ fn on_a_terminal_asciicast_records_the_size_and_resizes() {
     term.child.resize(ptyx::Winsize::new(40, 120)).unwrap();
     term.child.master().write_all(b"\n").unwrap();
     assert!(term.child.wait().unwrap().success());
-    let lines: Vec<serde_json::Value> =
-        fs::read_to_string(&cast).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    let lines = cast_lines(&cast);
     assert_eq!(lines[0]["term"]["cols"], 100);
     assert_eq!(lines[0]["term"]["rows"], 30);
     assert_eq!(lines[0]["term"]["type"], "xterm");

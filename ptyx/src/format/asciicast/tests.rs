@@ -66,25 +66,23 @@ fn asciinema_files_are_rewritten_byte_for_byte() {
 
 #[test]
 fn appending_starts_with_a_resize_as_asciinema_3_writes() {
-    // asciinema3-append.cast: `asciinema rec --append` of a second session onto a v3 file.
-    let original = fixture("asciinema3-append.cast");
-    let split = original.windows(7).position(|w| w == b"[0.000,").expect("the join");
-    let (before, after) = original.split_at(split);
-    let mut w = CastWriter::resume(before.to_vec(), Version::V3, ms(2), Winsize::new(24, 80)).expect("resume");
-    w.output(ms(1), b"two").expect("write");
-    w.exit(ms(1), 0).expect("write");
-    let again = w.finish().expect("finish");
-    assert_eq!(String::from_utf8_lossy(&again[split..]), String::from_utf8_lossy(after));
-
-    // asciinema2-append-then-3.cast: asciinema 3 appending to a v2 file asciinema 2 wrote.
-    let original = fixture("asciinema2-append-then-3.cast");
-    let split = find(&original, b"[0.007183, \"r\"").expect("the join");
-    let (before, after) = original.split_at(split);
-    let mut w = CastWriter::resume(before.to_vec(), Version::V2, us(7183), Winsize::new(24, 80)).expect("resume");
-    w.output(us(937), b"three").expect("write");
-    w.exit(us(997), 0).expect("write");
-    let again = w.finish().expect("finish");
-    assert_eq!(String::from_utf8_lossy(&again[split..]), String::from_utf8_lossy(after));
+    // asciinema3-append.cast: `asciinema rec --append` of a second session onto a v3 file;
+    // asciinema2-append-then-3.cast: asciinema 3 appending to a v2 file asciinema 2 wrote. Each with
+    // where the first part ends, and the appended session's output and exit times.
+    let cases = [
+        ("asciinema3-append.cast", Version::V3, &b"[0.000, \"r\""[..], ms(2), "two", ms(1), ms(1)),
+        ("asciinema2-append-then-3.cast", Version::V2, b"[0.007183, \"r\"", us(7183), "three", us(937), us(997)),
+    ];
+    for (name, version, join, after, text, out_at, exit_at) in cases {
+        let original = fixture(name);
+        let split = find(&original, join).expect("the join");
+        let (before, appended) = original.split_at(split);
+        let mut w = CastWriter::resume(before.to_vec(), version, after, Winsize::new(24, 80)).expect("resume");
+        w.output(out_at, text.as_bytes()).expect("write");
+        w.exit(exit_at, 0).expect("write");
+        let again = w.finish().expect("finish");
+        assert_eq!(String::from_utf8_lossy(&again[split..]), String::from_utf8_lossy(appended), "{name}");
+    }
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
