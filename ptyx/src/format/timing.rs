@@ -277,20 +277,31 @@ impl<R: BufRead> TimingReader<R> {
 fn parse_chunk(text: &str) -> Result<(Duration, u64), String> {
     let mut fields = text.split_ascii_whitespace();
     let (Some(delay), Some(bytes), None) = (fields.next(), fields.next(), fields.next()) else {
-        return Err(format!("expected '<seconds>.<microseconds> <bytes>', found '{}'", text.escape_debug()));
+        return Err(format!("expected '<seconds>.<microseconds> <bytes>', found '{}'", shown(text)));
     };
     let delay = parse_delay(delay)?;
     if bytes.is_empty() || !bytes.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("invalid byte count '{}'", bytes.escape_debug()));
+        return Err(format!("invalid byte count '{}'", shown(bytes)));
     }
     let bytes = bytes.parse().map_err(|_| format!("byte count '{bytes}' out of range"))?;
     Ok((delay, bytes))
 }
 
+/// Part of a line for a message: escaped, and cut short so that a file that is no timing file (a
+/// binary, one long line) does not fill the screen.
+fn shown(text: &str) -> String {
+    const MOST: usize = 60;
+    let escaped = text.escape_debug().to_string();
+    match escaped.char_indices().nth(MOST) {
+        Some((at, _)) => format!("{}...", &escaped[..at]),
+        None => escaped,
+    }
+}
+
 /// `<sec>.<usec>`: the fraction is up to six digits read as an integer number of microseconds, as
 /// `scriptreplay` reads it (`%ld.%06ld`).
 fn parse_delay(text: &str) -> Result<Duration, String> {
-    let bad = || format!("invalid delay '{}' (expected <seconds>.<microseconds>)", text.escape_debug());
+    let bad = || format!("invalid delay '{}' (expected <seconds>.<microseconds>)", shown(text));
     let (sec, usec) = text.split_once('.').ok_or_else(bad)?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(sec) || !digits(usec) || usec.len() > 6 {
@@ -505,6 +516,9 @@ mod tests {
             (b"S x SIGTERM\n", 1, "invalid delay"),
             (b"I 0.1\n", 1, "expected"),
         ];
+        let long = format!("0{}\n", "7".repeat(100_000));
+        let (_, m) = error_of(long.as_bytes());
+        assert!(m.len() < 200 && m.ends_with("...'"), "a long line is cut short in messages: {m}");
         for (bytes, line, what) in cases {
             let (l, m) = error_of(bytes);
             assert_eq!(l, *line, "{m}");
