@@ -80,6 +80,11 @@ const SAME_AS_SCRIPTREPLAY: &[&str] = &[
     "-d 1000 ul-binary.tm -B ul-binary.io -x in",
     "-d 1000 ul-binary.tm -B ul-binary.io -x in -x out -x info",
     "--summary ul-binary.tm",
+    // Spellings scriptreplay's getopt_long accepts: glued values, clusters, long prefixes.
+    "-d1000 -tul-classic.tm -sul-classic.out",
+    "-Tul-io.tm -Bul-io.io -xin -d1000",
+    "--divi=1000 --log-t ul-io.tm --log-io ul-io.io",
+    "ul-basic.tm -d1000 ul-basic.out",
 ];
 
 #[test]
