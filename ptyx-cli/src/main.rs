@@ -3,13 +3,19 @@
 
 mod cmd;
 mod format;
+mod getopt;
 mod record;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "ptyx", version, about = "Record and replay terminal sessions on a pseudo-terminal")]
+#[command(
+    name = "ptyx",
+    version,
+    propagate_version = true,
+    about = "Record and replay terminal sessions on a pseudo-terminal"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,7 +30,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse_from(cmd::script::glue_optional_timing(std::env::args_os()));
+    // Read as util-linux reads its command lines (getopt_long), from clap's own definitions.
+    let cli = Cli::parse_from(getopt::normalize(&Cli::command(), std::env::args_os()));
     match cli.command {
         Command::Script(args) => cmd::script::run(args),
         Command::Replay(args) => cmd::replay::run(args),

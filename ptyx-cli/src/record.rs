@@ -1,13 +1,18 @@
 //! The recorder behind `ptyx script`: turns the relay's events into the log files (typescript or
 //! asciicast) and the timing file. It knows nothing of ptys; the relay knows nothing of formats.
+//!
+//! Every file is a [`Sink`] that takes the streams it holds; the recorder hands each event to the
+//! sinks that want it. What goes wrong travels one way, as a [`RecordError`]: out of the event
+//! handler, through the relay (which ends the session on it), back to the caller of the relay.
 
+use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Local};
-use ptyx::Event;
+use ptyx::{Event, Winsize};
 
 use crate::format::asciicast::{self, CastWriter};
 use crate::format::timing::{self, Kind, TimingReader, TimingWriter};
@@ -16,13 +21,35 @@ use crate::format::typescript::{self, Ending};
 /// Buffer of each log file: recording must not cost a system call per chunk of output.
 const BUFFER: usize = 64 * 1024;
 
-/// Which streams a log file holds.
+/// One way bytes go in a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// What the program wrote.
+    Output,
+    /// What was typed (read from our stdin).
+    Input,
+}
+
+/// Which streams a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Streams {
     /// Bytes typed (read from our stdin).
     pub input: bool,
     /// Bytes the program wrote.
     pub output: bool,
+}
+
+impl Streams {
+    fn has(self, stream: Stream) -> bool {
+        match stream {
+            Stream::Output => self.output,
+            Stream::Input => self.input,
+        }
+    }
+
+    fn or(self, other: Streams) -> Streams {
+        Streams { input: self.input || other.input, output: self.output || other.output }
+    }
 }
 
 /// How a log file is written.
@@ -44,7 +71,7 @@ pub struct LogSpec {
     pub file: File,
     /// What goes in it.
     pub streams: Streams,
-    /// Bytes already in it (appending).
+    /// Bytes already in it: it is appended to.
     pub existing_len: u64,
     /// Length of its first line (the old header, which scriptreplay skips), when appending.
     pub existing_first_line: u64,
@@ -60,6 +87,8 @@ pub struct TimingSpec {
     pub format: timing::Format,
     /// Per stream, the bytes the existing timing file accounts for (appending), if it was readable.
     pub accounted: Option<(u64, u64)>,
+    /// It is appended to: nothing may reach it before the session has started.
+    pub appending: bool,
 }
 
 /// What the headers describe.
@@ -73,47 +102,212 @@ pub struct SessionInfo {
     /// The user's terminal on stdin, or `None`.
     pub terminal: Option<typescript::Terminal>,
     /// The pty's size.
-    pub cols: u16,
-    /// The pty's size.
-    pub rows: u16,
+    pub size: Winsize,
     /// `$TERM`.
     pub term: Option<String>,
 }
 
-/// The timing file's writer.
-type Timing = TimingWriter<BufWriter<Box<dyn Write>>>;
-
-enum Sink {
-    Raw(BufWriter<File>),
-    Cast(CastWriter<BufWriter<File>>),
+/// How the session ended, for the footers.
+#[derive(Debug, Clone, Copy)]
+pub struct End {
+    /// How long it lasted.
+    pub t: Duration,
+    /// The program's exit status (128 + signal when killed); 1 when the output limit cut it.
+    pub code: i32,
+    /// Whether the output limit cut it.
+    pub limit_exceeded: bool,
 }
 
-struct Log {
+/// Why recording stopped the session, or could not start it.
+#[derive(Debug)]
+pub enum RecordError {
+    /// Writing (or preparing) `path` failed.
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        error: io::Error,
+    },
+    /// The logs hold as many bytes as `-o` allows.
+    LimitExceeded,
+}
+
+impl RecordError {
+    /// The recorder's error carried by `e`, the error the relay returned after the event handler
+    /// failed; or `e` itself when the relay failed on its own.
+    pub fn from_io(e: io::Error) -> Result<RecordError, io::Error> {
+        if !e.get_ref().is_some_and(|inner| inner.is::<RecordError>()) {
+            return Err(e);
+        }
+        match e.into_inner().map(|inner| inner.downcast::<RecordError>()) {
+            Some(Ok(recorded)) => Ok(*recorded),
+            Some(Err(other)) => Err(io::Error::other(other)),
+            None => Err(io::Error::other("recorder error without its cause")),
+        }
+    }
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordError::Write { path, error } => write!(f, "{}: {error}", path.display()),
+            RecordError::LimitExceeded => f.write_str("max output files size exceeded"),
+        }
+    }
+}
+
+impl std::error::Error for RecordError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RecordError::Write { error, .. } => Some(error),
+            RecordError::LimitExceeded => None,
+        }
+    }
+}
+
+impl From<RecordError> for io::Error {
+    /// Carries the recorder's error through the relay, which returns it as it is.
+    fn from(e: RecordError) -> io::Error {
+        let kind = match &e {
+            RecordError::Write { error, .. } => error.kind(),
+            RecordError::LimitExceeded => io::ErrorKind::Other,
+        };
+        io::Error::new(kind, e)
+    }
+}
+
+/// One file of a recording, in its format.
+trait Sink {
+    /// Records bytes of `stream` (one the file holds) at `t`.
+    fn data(&mut self, t: Duration, stream: Stream, bytes: &[u8]) -> io::Result<()>;
+    /// Records a window size change.
+    fn resize(&mut self, t: Duration, size: Winsize) -> io::Result<()>;
+    /// Records a signal that ends the session, by util-linux's name for it.
+    fn signal(&mut self, _t: Duration, _name: &str) -> io::Result<()> {
+        Ok(())
+    }
+    /// Writes out what is buffered.
+    fn flush(&mut self) -> io::Result<()>;
+    /// Writes the end of the recording and flushes.
+    fn finish(self: Box<Self>, end: &End, wall: &DateTime<Local>) -> io::Result<()>;
+    /// Drops what is buffered without writing it: the session never started.
+    fn discard(self: Box<Self>);
+}
+
+/// A util-linux data log: the raw bytes between a header and a footer.
+struct Raw(BufWriter<File>);
+
+impl Sink for Raw {
+    fn data(&mut self, _t: Duration, _stream: Stream, bytes: &[u8]) -> io::Result<()> {
+        self.0.write_all(bytes)
+    }
+
+    fn resize(&mut self, _t: Duration, _size: Winsize) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+
+    fn finish(mut self: Box<Self>, end: &End, wall: &DateTime<Local>) -> io::Result<()> {
+        let ending = if end.limit_exceeded { Ending::MaxOutputSizeExceeded } else { Ending::ExitCode(end.code) };
+        typescript::write_footer(&mut self.0, wall, ending)?;
+        self.0.flush()
+    }
+
+    fn discard(self: Box<Self>) {
+        drop(self.0.into_parts());
+    }
+}
+
+/// An asciicast recording.
+struct Cast(CastWriter<BufWriter<File>>);
+
+impl Sink for Cast {
+    fn data(&mut self, t: Duration, stream: Stream, bytes: &[u8]) -> io::Result<()> {
+        match stream {
+            Stream::Output => self.0.output(t, bytes),
+            Stream::Input => self.0.input(t, bytes),
+        }
+    }
+
+    fn resize(&mut self, t: Duration, size: Winsize) -> io::Result<()> {
+        self.0.resize(t, size)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+
+    fn finish(self: Box<Self>, end: &End, _wall: &DateTime<Local>) -> io::Result<()> {
+        let mut cast = self.0;
+        cast.exit(end.t, end.code)?;
+        cast.finish()?.flush()
+    }
+
+    fn discard(self: Box<Self>) {
+        drop(self.0.into_inner().into_parts());
+    }
+}
+
+/// A util-linux timing file.
+struct Timing(TimingWriter<BufWriter<Box<dyn Write>>>);
+
+impl Sink for Timing {
+    fn data(&mut self, t: Duration, stream: Stream, bytes: &[u8]) -> io::Result<()> {
+        match stream {
+            Stream::Output => self.0.output(t, bytes.len()),
+            Stream::Input => self.0.input(t, bytes.len()),
+        }
+    }
+
+    fn resize(&mut self, t: Duration, size: Winsize) -> io::Result<()> {
+        self.0.resize(t, size)
+    }
+
+    fn signal(&mut self, t: Duration, name: &str) -> io::Result<()> {
+        self.0.signal(t, name)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+
+    fn finish(mut self: Box<Self>, end: &End, _wall: &DateTime<Local>) -> io::Result<()> {
+        if self.0.format() == timing::Format::Advanced {
+            self.0.duration(end.t)?;
+            self.0.info("EXIT_CODE", &end.code.to_string())?;
+        }
+        self.0.flush()
+    }
+
+    fn discard(self: Box<Self>) {
+        drop(self.0.into_inner().into_parts());
+    }
+}
+
+/// A file of the recording with the streams it takes.
+struct Recorded {
     path: PathBuf,
     streams: Streams,
-    sink: Sink,
+    sink: Box<dyn Sink>,
 }
 
-/// Writes every log of a session as events arrive.
+/// Writes every file of a session as events arrive.
 pub struct Recorder {
-    logs: Vec<Log>,
-    timing: Option<(PathBuf, Timing)>,
+    files: Vec<Recorded>,
+    /// Streams some data log holds (only those count towards the limit).
+    logged: Streams,
     limit: Option<u64>,
     written: u64,
     flush_each: bool,
-    /// Set when the output limit cut the session.
-    pub limit_exceeded: bool,
-    /// The file a write failed on, for the error message.
-    pub failed: Option<PathBuf>,
-}
-
-/// The error an event returns when the output limit is reached: it ends the session.
-fn limit_error() -> io::Error {
-    io::Error::other("max output files size exceeded")
 }
 
 impl Recorder {
-    /// Writes the headers of every log and of the timing file.
+    /// Writes the headers of every file, and flushes those not appended to, so that a file that
+    /// cannot take them fails before the session starts. Nothing reaches a file appended to
+    /// before the session has started (see [`Recorder::abandon`]).
     pub fn start(
         format: LogFormat,
         specs: Vec<LogSpec>,
@@ -121,181 +315,174 @@ impl Recorder {
         info: &SessionInfo,
         limit: Option<u64>,
         flush_each: bool,
-    ) -> Result<Recorder, (PathBuf, io::Error)> {
-        let mut logs = Vec::new();
+    ) -> Result<Recorder, RecordError> {
+        let mut recorder = Recorder { files: Vec::new(), logged: Streams::default(), limit, written: 0, flush_each };
+        match recorder.open(format, specs, timing, info) {
+            Ok(()) => Ok(recorder),
+            Err(e) => {
+                recorder.abandon();
+                Err(e)
+            }
+        }
+    }
+
+    fn open(
+        &mut self,
+        format: LogFormat,
+        specs: Vec<LogSpec>,
+        timing: Option<TimingSpec>,
+        info: &SessionInfo,
+    ) -> Result<(), RecordError> {
         let mut separators = Vec::new();
+        let mut early = Vec::new();
         for spec in specs {
-            let path = spec.path.clone();
-            let with = |e: io::Error| (path.clone(), e);
+            let with = |error: io::Error| RecordError::Write { path: spec.path.clone(), error };
+            let appending = spec.existing_len > 0;
             let mut w = BufWriter::with_capacity(BUFFER, spec.file);
-            let sink = match format {
+            let sink: Box<dyn Sink> = match format {
                 LogFormat::Typescript => {
                     let header = typescript::Header { command: info.command.clone(), terminal: info.terminal.clone() };
                     let mut line = Vec::new();
                     typescript::write_header(&mut line, &info.start, &header).map_err(with)?;
                     w.write_all(&line).map_err(with)?;
-                    if spec.existing_len > 0 {
+                    if appending {
                         let old = spec.existing_len.saturating_sub(spec.existing_first_line);
                         separators.push((spec.streams, old, line.len() as u64));
                     }
-                    Sink::Raw(w)
+                    Box::new(Raw(w))
                 }
                 LogFormat::Cast2 | LogFormat::Cast3 => {
                     let version =
                         if format == LogFormat::Cast2 { asciicast::Version::V2 } else { asciicast::Version::V3 };
-                    let header = asciicast::Header {
-                        cols: info.cols,
-                        rows: info.rows,
-                        term_type: info.term.clone(),
-                        timestamp: Some(info.start.timestamp()),
-                        idle_time_limit: None,
-                        command: info.command.clone(),
-                        title: None,
-                        env: vec![("SHELL".into(), info.shell.clone())],
-                    };
-                    if spec.existing_len > 0 {
+                    let cast = if appending {
                         let after = cast_end(&spec.path, version).map_err(with)?;
-                        Sink::Cast(CastWriter::resume(w, version, after))
+                        CastWriter::resume(w, version, after, info.size).map_err(with)?
                     } else {
-                        Sink::Cast(CastWriter::new(w, version, &header).map_err(with)?)
-                    }
+                        CastWriter::new(w, version, &cast_header(info)).map_err(with)?
+                    };
+                    Box::new(Cast(cast))
                 }
             };
-            logs.push(Log { path: spec.path, streams: spec.streams, sink });
-        }
-        let timing = match timing {
-            None => None,
-            Some(spec) => {
-                let with = |e: io::Error| (spec.path.clone(), e);
-                let mut w = TimingWriter::new(BufWriter::with_capacity(BUFFER, spec.writer), spec.format);
-                if spec.format == timing::Format::Advanced {
-                    write_info(&mut w, info, &spec.path, &logs).map_err(with)?;
-                }
-                // Appending: the data logs hold bytes the old timing does not account for (the
-                // last footer, the new header). One zero-delay entry covers them, so a replay of
-                // the appended pair plays both sessions in step.
-                for (streams, existing, header) in separators {
-                    let (acc_out, acc_in) = spec.accounted.unwrap_or((0, 0));
-                    let accounted = if streams.output { acc_out } else { 0 } + if streams.input { acc_in } else { 0 };
-                    let uncovered = existing.saturating_sub(accounted);
-                    if streams.output {
-                        w.output(Duration::ZERO, (uncovered + header) as usize).map_err(with)?;
-                    } else {
-                        w.input(Duration::ZERO, (uncovered + header) as usize).map_err(with)?;
-                    }
-                }
-                Some((spec.path, w))
+            self.logged = self.logged.or(spec.streams);
+            if !appending {
+                early.push(self.files.len());
             }
-        };
-        Ok(Recorder { logs, timing, limit, written: 0, flush_each, limit_exceeded: false, failed: None })
+            self.files.push(Recorded { path: spec.path, streams: spec.streams, sink });
+        }
+        if let Some(spec) = timing {
+            let with = |error: io::Error| RecordError::Write { path: spec.path.clone(), error };
+            let mut w = TimingWriter::new(BufWriter::with_capacity(BUFFER, spec.writer), spec.format);
+            if spec.format == timing::Format::Advanced {
+                write_info(&mut w, info, &spec.path, &self.files).map_err(with)?;
+            }
+            // Appending: the data logs hold bytes the old timing does not account for (the
+            // last footer, the new header). One zero-delay entry covers them, so a replay of
+            // the appended pair plays both sessions in step.
+            for (streams, existing, header) in separators {
+                let (acc_out, acc_in) = spec.accounted.unwrap_or((0, 0));
+                let accounted = if streams.output { acc_out } else { 0 } + if streams.input { acc_in } else { 0 };
+                let uncovered = existing.saturating_sub(accounted);
+                let n = (uncovered + header) as usize;
+                let r = if streams.output { w.output(Duration::ZERO, n) } else { w.input(Duration::ZERO, n) };
+                r.map_err(with)?;
+            }
+            if !spec.appending {
+                early.push(self.files.len());
+            }
+            // util-linux times the streams it logs, and only those.
+            self.files.push(Recorded { path: spec.path, streams: self.logged, sink: Box::new(Timing(w)) });
+        }
+        for i in early {
+            let file = &mut self.files[i];
+            file.sink.flush().map_err(|error| RecordError::Write { path: file.path.clone(), error })?;
+        }
+        Ok(())
     }
 
     /// Records one event of the relay.
-    pub fn event(&mut self, t: Duration, event: Event<'_>) -> io::Result<()> {
-        let result = self.record(t, event);
-        if result.is_ok() && self.flush_each {
-            self.flush()?;
-        }
-        result
-    }
-
-    fn record(&mut self, t: Duration, event: Event<'_>) -> io::Result<()> {
+    pub fn event(&mut self, t: Duration, event: Event<'_>) -> Result<(), RecordError> {
         match event {
-            Event::Output(bytes) | Event::Input(bytes) => {
-                let output = matches!(event, Event::Output(_));
-                for log in &mut self.logs {
-                    if (output && !log.streams.output) || (!output && !log.streams.input) {
-                        continue;
-                    }
-                    let r = match &mut log.sink {
-                        Sink::Raw(w) => w.write_all(bytes),
-                        Sink::Cast(c) if output => c.output(t, bytes),
-                        Sink::Cast(c) => c.input(t, bytes),
-                    };
-                    r.map_err(|e| fail(&mut self.failed, &log.path, e))?;
-                }
-                if let Some((path, w)) = &mut self.timing {
-                    let r = if output { w.output(t, bytes.len()) } else { w.input(t, bytes.len()) };
-                    r.map_err(|e| fail(&mut self.failed, path, e))?;
-                }
-                self.written += bytes.len() as u64;
-                if self.limit.is_some_and(|limit| self.written >= limit) {
-                    self.limit_exceeded = true;
-                    return Err(limit_error());
-                }
-            }
-            Event::Resize(size) => {
-                for log in &mut self.logs {
-                    if let Sink::Cast(c) = &mut log.sink {
-                        c.resize(t, size.cols, size.rows).map_err(|e| fail(&mut self.failed, &log.path, e))?;
-                    }
-                }
-                if let Some((path, w)) = &mut self.timing {
-                    w.resize(t, size.rows, size.cols).map_err(|e| fail(&mut self.failed, path, e))?;
-                }
-            }
-            Event::Signal(libc::SIGUSR1) => self.flush()?,
+            Event::Output(bytes) => self.data(t, Stream::Output, bytes)?,
+            Event::Input(bytes) => self.data(t, Stream::Input, bytes)?,
+            Event::Resize(size) => self.each(|sink| sink.resize(t, size))?,
+            Event::Signal(libc::SIGUSR1) => return self.flush(),
             Event::Signal(sig) => {
-                if let (Some((path, w)), Some(name)) = (&mut self.timing, signal_name(sig)) {
-                    w.signal(t, name).map_err(|e| fail(&mut self.failed, path, e))?;
+                if let Some(name) = signal_name(sig) {
+                    self.each(|sink| sink.signal(t, name))?;
                 }
             }
             _ => {}
+        }
+        if self.flush_each {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn data(&mut self, t: Duration, stream: Stream, bytes: &[u8]) -> Result<(), RecordError> {
+        for file in self.files.iter_mut().filter(|f| f.streams.has(stream)) {
+            file.sink.data(t, stream, bytes).map_err(|error| RecordError::Write { path: file.path.clone(), error })?;
+        }
+        if self.logged.has(stream) {
+            self.written += bytes.len() as u64;
+        }
+        match self.limit {
+            Some(limit) if self.written >= limit => Err(RecordError::LimitExceeded),
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs `f` on every file, naming the file it fails on.
+    fn each(&mut self, mut f: impl FnMut(&mut dyn Sink) -> io::Result<()>) -> Result<(), RecordError> {
+        for file in &mut self.files {
+            f(file.sink.as_mut()).map_err(|error| RecordError::Write { path: file.path.clone(), error })?;
         }
         Ok(())
     }
 
     /// Writes everything buffered so far to the files.
-    pub fn flush(&mut self) -> io::Result<()> {
-        for log in &mut self.logs {
-            let r = match &mut log.sink {
-                Sink::Raw(w) => w.flush(),
-                Sink::Cast(c) => c.flush(),
-            };
-            r.map_err(|e| fail(&mut self.failed, &log.path, e))?;
-        }
-        if let Some((path, w)) = &mut self.timing {
-            w.flush().map_err(|e| fail(&mut self.failed, path, e))?;
-        }
-        Ok(())
+    pub fn flush(&mut self) -> Result<(), RecordError> {
+        self.each(|sink| sink.flush())
     }
 
-    /// Writes the footers (exit code `code`, or the limit notice) and flushes every file.
-    pub fn finish(mut self, t: Duration, code: i32) -> Result<(), (PathBuf, io::Error)> {
-        let end = Local::now();
-        let ending = if self.limit_exceeded { Ending::MaxOutputSizeExceeded } else { Ending::ExitCode(code) };
+    /// Writes the footers and flushes every file; the first failure is returned, after every
+    /// file had its chance.
+    pub fn finish(self, end: End) -> Result<(), RecordError> {
+        let wall = Local::now();
         let mut first_error = None;
-        for log in self.logs.drain(..) {
-            let path = log.path;
-            let r = match log.sink {
-                Sink::Raw(mut w) => typescript::write_footer(&mut w, &end, ending).and_then(|()| w.flush()),
-                Sink::Cast(mut c) => c.exit(t, code).and_then(|()| c.finish()).and_then(|mut w| w.flush()),
-            };
-            if let Err(e) = r {
-                first_error.get_or_insert((path, e));
-            }
-        }
-        if let Some((path, mut w)) = self.timing.take() {
-            let r = if w.format() == timing::Format::Advanced {
-                w.duration(t).and_then(|()| w.info("EXIT_CODE", &code.to_string()))
-            } else {
-                Ok(())
-            };
-            if let Err(e) = r.and_then(|()| w.flush()) {
-                first_error.get_or_insert((path, e));
+        for file in self.files {
+            if let Err(error) = file.sink.finish(&end, &wall) {
+                first_error.get_or_insert(RecordError::Write { path: file.path, error });
             }
         }
         first_error.map_or(Ok(()), Err)
     }
+
+    /// The session never started: what is buffered is dropped unwritten, so a file appended to
+    /// is left as it was. (Removing the files this run created is the caller's, who created them.)
+    pub fn abandon(self) {
+        for file in self.files {
+            file.sink.discard();
+        }
+    }
 }
 
-fn fail(failed: &mut Option<PathBuf>, path: &Path, e: io::Error) -> io::Error {
-    failed.get_or_insert_with(|| path.to_owned());
-    e
+/// The asciicast header of a new recording.
+fn cast_header(info: &SessionInfo) -> asciicast::Header {
+    asciicast::Header {
+        cols: info.size.cols,
+        rows: info.size.rows,
+        term_type: info.term.clone(),
+        timestamp: Some(info.start.timestamp()),
+        idle_time_limit: None,
+        command: info.command.clone(),
+        title: None,
+        env: vec![("SHELL".into(), info.shell.clone())],
+    }
 }
 
 /// util-linux's `H` lines at the start of an advanced timing file.
-fn write_info<W: Write>(w: &mut TimingWriter<W>, info: &SessionInfo, path: &Path, logs: &[Log]) -> io::Result<()> {
+fn write_info<W: Write>(w: &mut TimingWriter<W>, info: &SessionInfo, path: &Path, logs: &[Recorded]) -> io::Result<()> {
     w.info("START_TIME", &typescript::format_date(&info.start))?;
     if let Some(t) = &info.terminal {
         if let Some(term) = &t.term {

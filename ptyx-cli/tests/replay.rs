@@ -1,5 +1,6 @@
 //! `ptyx replay` against the real util-linux `scriptreplay` and asciinema on files those tools wrote.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -79,6 +80,11 @@ const SAME_AS_SCRIPTREPLAY: &[&str] = &[
     "-d 1000 ul-binary.tm -B ul-binary.io -x in",
     "-d 1000 ul-binary.tm -B ul-binary.io -x in -x out -x info",
     "--summary ul-binary.tm",
+    // Spellings scriptreplay's getopt_long accepts: glued values, clusters, long prefixes.
+    "-d1000 -tul-classic.tm -sul-classic.out",
+    "-Tul-io.tm -Bul-io.io -xin -d1000",
+    "--divi=1000 --log-t ul-io.tm --log-io ul-io.io",
+    "ul-basic.tm -d1000 ul-basic.out",
 ];
 
 #[test]
@@ -307,4 +313,105 @@ fn missing_files_and_bad_arguments() {
         assert!(!out.status.success(), "{args:?}");
         assert!(!out.stderr.is_empty());
     }
+}
+
+#[test]
+fn a_file_that_is_no_recording_is_named_with_what_was_expected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    // A typescript in the directory must not be played instead (the old fallback).
+    std::fs::copy(fixtures().join("ul-classic.out"), d.join("typescript")).expect("copy");
+    let random: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    std::fs::write(d.join("random.bin"), [b"\x7fELF".as_slice(), &random].concat()).expect("write");
+    std::fs::write(d.join("empty.cast"), "").expect("write");
+    let expected = "expected a timing file (script -T: lines like '0.010127 3' or 'O 0.001294 5') or an asciicast \
+                    recording (a JSON header line)";
+    assert_fails(
+        d,
+        &["random.bin"],
+        &format!(
+            "ptyx: random.bin: not a recording: it starts with neither a timing entry nor a JSON header; {expected}"
+        ),
+    );
+    assert_fails(d, &["empty.cast"], &format!("ptyx: empty.cast: not a recording: it is empty; {expected}"));
+    assert_fails(
+        d,
+        &["-d", "2", "-T", "empty.cast"],
+        &format!("ptyx: empty.cast: not a recording: it is empty; {expected}"),
+    );
+    assert!(ptyx(d, &["empty.cast"]).stdout.is_empty());
+}
+
+#[test]
+fn messages_name_what_the_user_got_wrong() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for name in ["demo.cast", "other.cast"] {
+        std::fs::copy(fixtures().join("asciinema3-full.cast"), d.join(name)).expect("copy");
+    }
+    // -T already names the recording: the positional file is a second recording, not a divisor.
+    assert_fails(
+        d,
+        &["demo.cast", "-T", "other.cast"],
+        "ptyx: demo.cast: one recording at a time: -T names other.cast, an asciicast recording with its own data",
+    );
+    assert_fails(
+        d,
+        &["other.cast", "demo.cast"],
+        "ptyx: demo.cast: one recording at a time: other.cast is an asciicast recording with its own data",
+    );
+    // A data log without the header line scriptreplay skips: its only line went as the header.
+    std::fs::write(d.join("t.tm"), "0.100000 11\n").expect("write");
+    std::fs::write(d.join("raw.log"), "hello world\n").expect("write");
+    assert_fails(
+        d,
+        &["t.tm", "raw.log"],
+        "ptyx: t.tm:1: the data log raw.log ends 11 bytes short of the 11 this entry needs; its first line (12 bytes), \
+         skipped as the typescript header, is no header ('Script started on ...'): is it a data log written by script?",
+    );
+}
+
+/// Runs `ptyx replay FILE` on a pty of its own; reads until `marker` shows.
+fn replay_on_a_pty(cast: &Path, marker: &str) -> ptyx::Child {
+    let child = ptyx::Command::new(env!("CARGO_BIN_EXE_ptyx"))
+        .arg("replay")
+        .arg(cast)
+        .spawn()
+        .expect("start ptyx replay on a pty");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains(marker) {
+        let n = child.master().read(&mut buf).expect("read");
+        assert!(n > 0, "replay ended before {marker:?}: {}", show(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    child
+}
+
+#[test]
+fn on_a_terminal_the_replay_runs_raw_with_ctrl_c_and_restores_the_mode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_m, fresh) = ptyx::openpty().expect("pty");
+    let default_mode = format!("{:?}", fresh.termios().expect("termios"));
+    // Paused for long before "done": the terminal is raw, but Ctrl-C still interrupts.
+    let cast = dir.path().join("pause.cast");
+    std::fs::write(
+        &cast,
+        "{\"version\":3,\"term\":{\"cols\":80,\"rows\":24}}\n[0.0, \"o\", \"READY\"]\n[60, \"o\", \"done\"]\n",
+    )
+    .expect("write");
+    let mut child = replay_on_a_pty(&cast, "READY");
+    let during = child.master().termios().expect("termios");
+    assert!(!during.local_modes.contains(rustix::termios::LocalModes::ICANON), "raw during the replay");
+    assert!(during.local_modes.contains(rustix::termios::LocalModes::ISIG), "ISIG kept");
+    child.master().write_all(b"\x03").expect("write ^C");
+    let status = child.wait().expect("wait");
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(libc::SIGINT), "{status:?}");
+    // A replay that ends puts the mode back.
+    let cast = dir.path().join("short.cast");
+    std::fs::write(&cast, "{\"version\":3,\"term\":{\"cols\":80,\"rows\":24}}\n[0.0, \"o\", \"READY\"]\n")
+        .expect("write");
+    let mut child = replay_on_a_pty(&cast, "READY");
+    assert!(child.wait().expect("wait").success());
+    assert_eq!(format!("{:?}", child.master().termios().expect("termios")), default_mode);
 }

@@ -93,6 +93,11 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The lines of an asciicast file, each parsed as JSON.
+fn cast_lines(path: &Path) -> Vec<serde_json::Value> {
+    fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect()
+}
+
 fn footer_code(log: &[u8]) -> String {
     let t = text(log);
     let i = t.rfind("COMMAND_EXIT_CODE=\"").unwrap_or_else(|| panic!("no exit code in footer: {t:?}"));
@@ -354,21 +359,50 @@ fn recording_files_are_private_and_appending_keeps_the_mode() {
 }
 
 #[test]
-fn symlinked_log_is_refused_without_force() {
+fn the_default_log_is_refused_when_it_is_a_link_as_util_linux_does() {
+    // util-linux 2.38 (tests/ts/script/options, subtest force): only `typescript`, a name nobody
+    // chose, is refused as a link (symbolic or hard) without --force; a log the user names is
+    // written through the link.
+    for hard in [false, true] {
+        let dir = tmp();
+        let target = dir.path().join("target");
+        fs::write(&target, "keep").unwrap();
+        if hard {
+            fs::hard_link(&target, dir.path().join("typescript")).unwrap();
+        } else {
+            std::os::unix::fs::symlink(&target, dir.path().join("typescript")).unwrap();
+        }
+        let marker = dir.path().join("ran");
+        let cmd = format!("touch {}", marker.display());
+        let out = run(ptyx().current_dir(dir.path()).args(["script", "-q", "-c", &cmd]), Stdio::null());
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            text(&out.stderr),
+            "ptyx: output file `typescript' is a link\nUse --force if you really want to use it.\nProgram not started.\n"
+        );
+        assert!(!marker.exists(), "the child must not start");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "keep");
+        let out =
+            run(ptyx().current_dir(dir.path()).args(["script", "-q", "-a", "--force", "-c", &cmd]), Stdio::null());
+        assert!(out.status.success(), "{out:?}");
+        assert!(marker.exists());
+        let written = fs::read_to_string(&target).unwrap();
+        assert!(written.starts_with("keepScript started on "), "appended through the link: {written:?}");
+    }
+}
+
+#[test]
+fn a_log_the_user_names_is_written_through_a_link() {
     let dir = tmp();
-    let (target, link) = (dir.path().join("target"), dir.path().join("link"));
-    fs::write(&target, "keep").unwrap();
-    std::os::unix::fs::symlink(&target, &link).unwrap();
-    let marker = dir.path().join("ran");
-    let cmd = format!("touch {}", marker.display());
-    let out = run(ptyx().args(["script", "-q", "-c", &cmd]).arg(&link), Stdio::null());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).starts_with(&format!("ptyx: {}: ", link.display())), "{}", text(&out.stderr));
-    assert!(!marker.exists(), "the child must not start");
-    assert_eq!(fs::read_to_string(&target).unwrap(), "keep");
-    let out = run(ptyx().args(["script", "-q", "--force", "-c", &cmd]).arg(&link), Stdio::null());
-    assert!(out.status.success());
-    assert!(marker.exists());
+    let target = dir.path().join("target");
+    std::os::unix::fs::symlink(&target, dir.path().join("symlink")).unwrap();
+    let out = run(ptyx().current_dir(dir.path()).args(["script", "-q", "-c", "echo one", "symlink"]), Stdio::null());
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(body(&fs::read(&target).unwrap()), b"one\r\n");
+    fs::hard_link(&target, dir.path().join("hardlink")).unwrap();
+    let out = run(ptyx().current_dir(dir.path()).args(["script", "-q", "-c", "echo two", "hardlink"]), Stdio::null());
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(body(&fs::read(&target).unwrap()), b"two\r\n");
 }
 
 #[test]
@@ -416,6 +450,42 @@ fn bad_arguments_get_a_clear_error() {
     let out = run(ptyx().args(["script", "-q", "/dev/null", "--", "/nonexistent/program"]), Stdio::null());
     assert_eq!(out.status.code(), Some(127));
     assert_eq!(text(&out.stderr), "ptyx: /nonexistent/program: No such file or directory\n");
+}
+
+#[test]
+fn a_missing_program_fails_the_start_while_c_records_the_shells_127() {
+    // `-c`: the shell starts and reports the missing command itself; the session is recorded with
+    // its status, and script exits 0 unless -e, exactly as util-linux script does.
+    let dir = tmp();
+    for (ours, tool) in [(true, "ptyx"), (false, "util-linux script")] {
+        for e in [false, true] {
+            let log = dir.path().join(format!("{tool}-{e}"));
+            let mut cmd = if ours { ptyx() } else { Command::new("script") };
+            if ours {
+                cmd.arg("script");
+            } else {
+                cmd.env("SHELL", "/bin/sh");
+            }
+            cmd.arg("-q").args(e.then_some("-e")).args(["-c", "missing-program-xyz"]).arg(&log);
+            let out = run(&mut cmd, Stdio::null());
+            assert_eq!(out.status.code(), Some(if e { 127 } else { 0 }), "{tool} -e={e}: {out:?}");
+            assert_eq!(footer_code(&fs::read(&log).unwrap()), "127", "{tool}");
+        }
+    }
+    // `-- PROGRAM` runs it without a shell: when it cannot be run nothing starts, so there is no
+    // session to record and no status of its own; 127 (as env, nohup, timeout) with or without -e.
+    for e in [false, true] {
+        let log = dir.path().join(format!("dashes-{e}"));
+        let out = run(
+            ptyx().args(["script", "-q"]).args(e.then_some("-e")).arg(&log).args(["--", "missing-program-xyz"]),
+            Stdio::null(),
+        );
+        assert_eq!(out.status.code(), Some(127), "{out:?}");
+        assert_eq!(text(&out.stderr), "ptyx: missing-program-xyz: No such file or directory\n");
+        assert!(!log.exists(), "no session, no log");
+    }
+    let out = run(ptyx().args(["script", "-q", "/dev/null", "--", "/etc/passwd"]), Stdio::null());
+    assert_eq!(out.status.code(), Some(126), "{out:?}");
 }
 
 /// Starts `ptyx script` with stdout piped, reads until `marker` shows, and returns the child.
@@ -529,21 +599,17 @@ fn asciicast_v3_and_v2_files_have_the_session() {
             b"ok\n",
         );
         assert!(out.status.success(), "{out:?}");
-        let lines: Vec<serde_json::Value> =
-            fs::read_to_string(&cast).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+        let lines = cast_lines(&cast);
         assert_eq!(lines[0]["version"], version);
         let events = &lines[1..];
         let output: String = events.iter().filter(|e| e[1] == "o").map(|e| e[2].as_str().unwrap()).collect();
         assert_eq!(output, "ok\r\ncafé ok\r\n");
         let input: String = events.iter().filter(|e| e[1] == "i").map(|e| e[2].as_str().unwrap()).collect();
         assert_eq!(input, "ok\n");
+        // Both versions end with the exit status (v2 as asciinema 3 writes it).
         let exits: Vec<_> = events.iter().filter(|e| e[1] == "x").collect();
-        if version == 3 {
-            assert_eq!(exits.len(), 1);
-            assert_eq!(exits[0][2], "2");
-        } else {
-            assert!(exits.is_empty());
-        }
+        assert_eq!(exits.len(), 1);
+        assert_eq!(exits[0][2], "2");
     }
 }
 
@@ -559,8 +625,7 @@ fn asciicast_append_continues_the_recording() {
             );
             assert!(out.status.success(), "{out:?}");
         }
-        let lines: Vec<serde_json::Value> =
-            fs::read_to_string(&cast).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+        let lines = cast_lines(&cast);
         assert_eq!(lines[0]["version"], version);
         assert!(lines[1..].iter().all(|l| l.is_array()), "one header only");
         let output: String = lines[1..].iter().filter(|e| e[1] == "o").map(|e| e[2].as_str().unwrap()).collect();
@@ -578,6 +643,114 @@ fn asciicast_append_continues_the_recording() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("cannot append: the file is asciicast v3, not v2"), "{}", text(&out.stderr));
     assert_eq!(fs::read(&cast).unwrap(), before);
+}
+
+#[test]
+fn asciicast_v2_lasts_until_the_session_ends() {
+    let dir = tmp();
+    for format in ["asciicast-v2", "asciicast"] {
+        let cast = dir.path().join(format!("{format}.cast"));
+        let out = run(
+            ptyx().args(["script", "-q", "--format", format, "-c", "printf hi; sleep 0.3"]).arg(&cast),
+            Stdio::null(),
+        );
+        assert!(out.status.success(), "{out:?}");
+        let lines = cast_lines(&cast);
+        let last = lines.last().unwrap();
+        assert_eq!(last[1], "x", "{format}: the last event is the end of the session: {lines:?}");
+        let end: f64 = if format == "asciicast" {
+            lines[1..].iter().map(|e| e[0].as_f64().unwrap()).sum()
+        } else {
+            last[0].as_f64().unwrap()
+        };
+        assert!(end >= 0.3, "{format}: the recording lasts {end} s, the session 0.3 s at least");
+    }
+}
+
+#[test]
+fn asciicast_append_at_another_size_starts_with_a_resize() {
+    let dir = tmp();
+    for (format, version) in [("asciicast", 3), ("asciicast-v2", 2)] {
+        let cast = dir.path().join(format!("{format}.cast"));
+        for (cols, rows, word) in [("80", "24", "one"), ("100", "30", "two")] {
+            let out = run(
+                ptyx()
+                    .args(["script", "-q", "-a", "--format", format, "--cols", cols, "--rows", rows, "-c"])
+                    .arg(format!("echo {word}"))
+                    .arg(&cast),
+                Stdio::null(),
+            );
+            assert!(out.status.success(), "{out:?}");
+        }
+        let lines = cast_lines(&cast);
+        assert_eq!(lines[0]["version"], version);
+        let codes: Vec<&str> = lines[1..].iter().map(|e| e[1].as_str().unwrap()).collect();
+        let join = codes.iter().position(|c| *c == "x").unwrap() + 1;
+        assert_eq!(lines[1 + join][1], "r", "{format}: {codes:?}");
+        assert_eq!(lines[1 + join][2], "100x30", "{format}");
+        assert_eq!(codes.iter().filter(|c| **c == "r").count(), 1, "{format}: {codes:?}");
+    }
+}
+
+#[test]
+fn a_failed_start_leaves_no_file_behind_and_appended_files_untouched() {
+    let dir = tmp();
+    let out4 = dir.path().join("out4");
+    // The timing file cannot be created: the output log opened before it goes again.
+    let out =
+        run(ptyx().args(["script", "-q", "-T", "/nonexistent-dir/t"]).arg(&out4).args(["--", "true"]), Stdio::null());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr), "ptyx: /nonexistent-dir/t: No such file or directory\n");
+    assert!(!out4.exists(), "an empty out4 was left behind");
+    // The program cannot be started: no session, no files.
+    let tm = dir.path().join("tm");
+    let out = run(
+        ptyx().args(["script", "-q", "-T"]).arg(&tm).arg(&out4).args(["--", "/nonexistent/program"]),
+        Stdio::null(),
+    );
+    assert_eq!(out.status.code(), Some(127));
+    assert!(!out4.exists() && !tm.exists(), "files of a session that never started");
+    // A file appended to is left exactly as it was, whichever way the start fails.
+    fs::write(&out4, "old log\n").unwrap();
+    fs::write(&tm, "0.100000 3\n").unwrap();
+    for failing in
+        [&["-T", "/nonexistent-dir/t", "--", "true"][..], &["-T", tm.to_str().unwrap(), "--", "/nonexistent/program"]]
+    {
+        let out = run(ptyx().args(["script", "-q", "-a"]).arg(&out4).args(failing), Stdio::null());
+        assert_ne!(out.status.code(), Some(0), "{failing:?}");
+        assert_eq!(fs::read_to_string(&out4).unwrap(), "old log\n", "{failing:?}");
+        assert_eq!(fs::read_to_string(&tm).unwrap(), "0.100000 3\n", "{failing:?}");
+    }
+    for cast in ["asciicast", "asciicast-v2"] {
+        let path = dir.path().join(format!("{cast}.cast"));
+        let out = run(ptyx().args(["script", "-q", "--format", cast, "-c", "true"]).arg(&path), Stdio::null());
+        assert!(out.status.success(), "{out:?}");
+        let before = fs::read(&path).unwrap();
+        let out = run(
+            ptyx().args(["script", "-q", "-a", "--format", cast]).arg(&path).args(["--", "/nonexistent/program"]),
+            Stdio::null(),
+        );
+        assert_eq!(out.status.code(), Some(127));
+        assert_eq!(fs::read(&path).unwrap(), before, "{cast}");
+    }
+}
+
+#[test]
+fn logging_only_input_times_only_input() {
+    let dir = tmp();
+    let (inp, tm) = (dir.path().join("in"), dir.path().join("tm"));
+    let out = run_input(
+        ptyx().args(["script", "-q", "-c", "read x; echo got:$x", "-I"]).arg(&inp).arg("-T").arg(&tm),
+        b"abc\n",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let timing = fs::read_to_string(&tm).unwrap();
+    let types: Vec<&str> = timing.lines().map(|l| &l[..1]).filter(|t| *t != "H").collect();
+    assert!(!types.is_empty() && types.iter().all(|t| *t == "I"), "util-linux writes only I entries: {timing}");
+    assert!(timing.contains("H 0.000000 INPUT_LOG") && !timing.contains("OUTPUT_LOG"), "{timing}");
+    assert_eq!(body(&fs::read(&inp).unwrap()), b"abc\n");
+    let replayed = scriptreplay(&[], &["-T", tm.to_str().unwrap(), "-I", inp.to_str().unwrap(), "-x", "in"]);
+    assert_bytes_eq(&replayed, b"abc\n");
 }
 
 /// Runs `ptyx script` on a pty of our own, so it has a terminal on stdin.
@@ -655,8 +828,7 @@ fn on_a_terminal_asciicast_records_the_size_and_resizes() {
     term.child.resize(ptyx::Winsize::new(40, 120)).unwrap();
     term.child.master().write_all(b"\n").unwrap();
     assert!(term.child.wait().unwrap().success());
-    let lines: Vec<serde_json::Value> =
-        fs::read_to_string(&cast).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    let lines = cast_lines(&cast);
     assert_eq!(lines[0]["term"]["cols"], 100);
     assert_eq!(lines[0]["term"]["rows"], 30);
     assert_eq!(lines[0]["term"]["type"], "xterm");

@@ -8,12 +8,14 @@
 //!
 //! Where it differs from `scriptreplay`, on purpose: a timing file that is corrupt, cut short, or that
 //! wants more bytes than the data log holds is reported (`ptyx: FILE:LINE: ...`, exit 1) where
-//! `scriptreplay` stops silently and exits 0; pauses are scheduled against one clock so that many tiny
+//! `scriptreplay` stops silently and exits 0; a file that is no recording at all (empty, or starting
+//! with neither a timing entry nor a JSON header) is refused before any data log is looked for; pauses are scheduled against one clock so that many tiny
 //! delays add up (`scriptreplay` drops each one under 100 µs); and the divisor divides the whole delay
 //! (`scriptreplay` divides seconds and microseconds apart, so 1.5 s / 2 is 0.25 s there).
 
+use super::logs::DataLogs;
 use crate::format::asciicast::{self, CastReader, Code};
-use crate::format::timing::{Format, Kind, TimingReader};
+use crate::format::timing::{self, Format, Kind, TimingReader};
 use crate::format::{io_message, typescript, ReadError};
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -22,6 +24,8 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+
+use ptyx::tty::ModeGuard;
 
 /// Command-line arguments of `ptyx replay`.
 #[derive(clap::Args, Debug)]
@@ -35,17 +39,8 @@ pub struct Args {
     #[arg(short = 'T', long = "log-timing", visible_short_alias = 't', visible_alias = "timing", value_name = "FILE")]
     log_timing: Option<PathBuf>,
 
-    /// Data log of the session's input (script -I).
-    #[arg(short = 'I', long = "log-in", value_name = "FILE")]
-    log_in: Option<PathBuf>,
-
-    /// Data log of the session's output (script -O); the default data log.
-    #[arg(short = 'O', long = "log-out", value_name = "FILE")]
-    log_out: Option<PathBuf>,
-
-    /// Data log of both input and output (script -B).
-    #[arg(short = 'B', long = "log-io", value_name = "FILE")]
-    log_io: Option<PathBuf>,
+    #[command(flatten)]
+    logs: DataLogs,
 
     /// Old name of --log-out.
     #[arg(short = 's', long = "typescript", value_name = "FILE", conflicts_with = "log_out")]
@@ -164,14 +159,21 @@ fn replay(args: Args) -> Result<(), Reported> {
         return Err(Reported);
     };
     let mut timing_reader = open(&timing)?;
-    let first = timing_reader.fill_buf().map_err(|e| read_failed(&timing, e.into()))?.first().copied();
-    if first == Some(b'{') {
-        return replay_cast(&args, timing, timing_reader, positional);
+    let start = timing_reader.fill_buf().map_err(|e| read_failed(&timing, e.into()))?;
+    // Told apart by how they start, before any data log is looked for: a JSON object, a classic
+    // entry (a digit), an advanced one (a type letter and a space).
+    match start {
+        [b'{', ..] => return replay_cast(&args, timing, timing_reader, positional),
+        [] => return Err(not_a_recording(&timing, "it is empty")),
+        [b'0'..=b'9', ..] | [b'O' | b'I' | b'S' | b'H', b' ', ..] => {}
+        _ => return Err(not_a_recording(&timing, "it starts with neither a timing entry nor a JSON header")),
     }
+    let reader = TimingReader::new(timing_reader).map_err(|e| read_failed(&timing, e.into()))?;
 
-    let log_out = args.log_out.clone().or_else(|| args.typescript.clone());
+    let logs_given = &args.logs;
+    let log_out = logs_given.log_out.clone().or_else(|| args.typescript.clone());
     let log_out = match log_out {
-        None if !args.summary && args.log_in.is_none() && args.log_io.is_none() => {
+        None if !args.summary && logs_given.log_in.is_none() && logs_given.log_io.is_none() => {
             Some(positional.next().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("typescript")))
         }
         other => other,
@@ -186,12 +188,12 @@ fn replay(args: Args) -> Result<(), Reported> {
 
     // The data logs in the order scriptreplay looks them up in: the first that carries a stream serves it.
     let mut logs = Vec::new();
-    for (streams, path) in [("O", &log_out), ("I", &args.log_in), ("IO", &args.log_io)] {
+    for (streams, path) in [("O", &log_out), ("I", &logs_given.log_in), ("IO", &logs_given.log_io)] {
         if let Some(path) = path {
             let mut reader = open(path)?;
             // The first line is the typescript header; scriptreplay throws it away unread.
-            skip_line(&mut reader).map_err(|e| read_failed(path, e.into()))?;
-            logs.push(DataLog { streams, path: path.clone(), reader });
+            let header = skip_line(&mut reader).map_err(|e| read_failed(path, e.into()))?;
+            logs.push(DataLog { streams, path: path.clone(), reader, header });
         }
     }
 
@@ -199,22 +201,45 @@ fn replay(args: Args) -> Result<(), Reported> {
     if args.summary {
         streams = [Stream::Info].into();
     } else if streams.is_empty() {
-        if log_out.is_some() || args.log_io.is_some() {
+        if log_out.is_some() || logs_given.log_io.is_some() {
             streams.insert(Stream::Out);
         } else {
             streams.insert(Stream::In);
         }
     }
 
-    let reader = TimingReader::new(timing_reader).map_err(|e| read_failed(&timing, e.into()))?;
     let mut player = Player::new(&args, divisor, None);
     let mut out = Terminal::new();
     let result = play_timing(&mut player, &mut out, &timing, reader, &mut logs, &streams, args.cr_mode);
     out.finish(result)
 }
 
+/// A file given as the recording that is none: what it is, and what was expected.
+fn not_a_recording(path: &Path, why: &str) -> Reported {
+    super::error(
+        path.display(),
+        format_args!(
+            "not a recording: {why}; expected a timing file (script -T: lines like '0.010127 3' or \
+             'O 0.001294 5') or an asciicast recording (a JSON header line)"
+        ),
+    );
+    Reported
+}
+
+/// What the first line of a data log was, which scriptreplay skips as the typescript header.
+#[derive(Debug, Clone, Copy)]
+struct Skipped {
+    /// Its length with the newline.
+    len: u64,
+    /// Whether it starts as util-linux headers do (`Script started on `).
+    is_header: bool,
+}
+
 /// Skips to just after the next newline (or to the end), without holding the line.
-fn skip_line(r: &mut impl BufRead) -> io::Result<()> {
+fn skip_line(r: &mut impl BufRead) -> io::Result<Skipped> {
+    const HEADER: &[u8] = b"Script started on ";
+    let mut start = Vec::new();
+    let mut len = 0u64;
     loop {
         let buf = match r.fill_buf() {
             Ok(buf) => buf,
@@ -222,17 +247,18 @@ fn skip_line(r: &mut impl BufRead) -> io::Result<()> {
             Err(e) => return Err(e),
         };
         if buf.is_empty() {
-            return Ok(());
+            return Ok(Skipped { len, is_header: start.starts_with(HEADER) });
         }
-        match buf.iter().position(|&b| b == b'\n') {
-            Some(at) => {
-                r.consume(at + 1);
-                return Ok(());
-            }
-            None => {
-                let n = buf.len();
-                r.consume(n);
-            }
+        let (n, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (buf.len(), false),
+        };
+        let want = HEADER.len().saturating_sub(start.len()).min(n);
+        start.extend_from_slice(&buf[..want]);
+        r.consume(n);
+        len += n as u64;
+        if done {
+            return Ok(Skipped { len, is_header: start.starts_with(HEADER) });
         }
     }
 }
@@ -251,6 +277,8 @@ struct DataLog {
     streams: &'static str,
     path: PathBuf,
     reader: BufReader<File>,
+    /// Its first line, skipped.
+    header: Skipped,
 }
 
 /// Paces the replay: every pause is measured against the start, so time spent writing or tiny delays
@@ -358,11 +386,18 @@ fn play_timing(
                 .map_err(|e| read_failed(&log.path, e.into()))?
         };
         if copied < bytes {
-            let message = format!(
+            let mut message = format!(
                 "the data log {} ends {} bytes short of the {bytes} this entry needs",
                 log.path.display(),
                 bytes - copied
             );
+            if !log.header.is_header {
+                message += &format!(
+                    "; its first line ({} bytes), skipped as the typescript header, is no header \
+                     ('Script started on ...'): is it a data log written by script?",
+                    log.header.len
+                );
+            }
             return Err(read_failed(timing, ReadError::parse(entry.line, message)));
         }
     }
@@ -408,12 +443,26 @@ fn replay_cast(
     file: BufReader<File>,
     mut positional: impl Iterator<Item = OsString>,
 ) -> Result<(), Reported> {
-    if args.log_in.is_some() || args.log_out.is_some() || args.log_io.is_some() || args.typescript.is_some() {
+    if args.logs.any() || args.typescript.is_some() {
         super::error(path.display(), "an asciicast recording holds its own data: -I, -O, -B and -s are not for it");
         return Err(Reported);
     }
+    let given_with_t = args.log_timing.is_some();
+    let extra = |s: &OsString| {
+        let why = if given_with_t {
+            format!("one recording at a time: -T names {}, an asciicast recording with its own data", path.display())
+        } else {
+            format!("one recording at a time: {} is an asciicast recording with its own data", path.display())
+        };
+        super::error(s.to_string_lossy(), why);
+        Reported
+    };
     let divisor = match (args.divisor, positional.next()) {
         (Some(d), None) => d,
+        // A file where the divisor would be: a second recording, not a mistyped number.
+        (_, Some(s)) if parse_divisor(&s.to_string_lossy()).is_err() && Path::new(&s).exists() => {
+            return Err(extra(&s))
+        }
         (None, Some(s)) => positional_divisor(&s)?,
         (None, None) => 1.0,
         (Some(_), Some(s)) => {
@@ -489,8 +538,7 @@ fn play_cast(
         out.write(text.as_bytes())?;
     }
     if info {
-        let micros = end.as_micros();
-        out.write(info_line("DURATION", &format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000)).as_bytes())?;
+        out.write(info_line("DURATION", &timing::seconds_text(end)).as_bytes())?;
         if let Some(status) = exit {
             out.write(info_line("EXIT_CODE", &status).as_bytes())?;
         }
@@ -525,24 +573,21 @@ fn cast_info(h: &asciicast::Header) -> String {
 /// recorded bytes reach the screen unchanged, but keeping Ctrl-C).
 struct Terminal {
     out: io::StdoutLock<'static>,
-    saved: Option<rustix::termios::Termios>,
+    /// Puts the terminal's mode back once `out` is flushed (fields drop after `Drop::drop`).
+    _mode: Option<ModeGuard<'static>>,
 }
 
 impl Terminal {
     fn new() -> Self {
         let out = io::stdout().lock();
-        let saved = if rustix::termios::isatty(&out) {
-            rustix::termios::tcgetattr(&out).ok().inspect(|saved| {
-                let mut raw = saved.clone();
-                raw.make_raw();
-                raw.local_modes |= rustix::termios::LocalModes::ISIG;
-                // Failing to change modes only costs exactness on screen; the replay goes on.
-                let _ = rustix::termios::tcsetattr(&out, rustix::termios::OptionalActions::Now, &raw);
-            })
-        } else {
-            None
-        };
-        Terminal { out, saved }
+        // Not a terminal, or one that refuses the change: that only costs exactness on screen; the
+        // replay goes on.
+        let mode = ModeGuard::with(rustix::stdio::stdout(), |mode| {
+            mode.make_raw();
+            mode.local_modes |= rustix::termios::LocalModes::ISIG;
+        })
+        .ok();
+        Terminal { out, _mode: mode }
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<(), Reported> {
@@ -569,9 +614,6 @@ impl Terminal {
 
 impl Drop for Terminal {
     fn drop(&mut self) {
-        if let Some(saved) = &self.saved {
-            let _ = self.out.flush();
-            let _ = rustix::termios::tcsetattr(&self.out, rustix::termios::OptionalActions::Drain, saved);
-        }
+        let _ = self.out.flush();
     }
 }

@@ -1,6 +1,12 @@
 //! `ptyx script`: record a terminal session, compatible with util-linux
-//! [script(1)](https://man7.org/linux/man-pages/man1/script.1.html) 2.38 (options, file formats,
-//! messages), with asciicast output as an option.
+//! [script(1)](https://man7.org/linux/man-pages/man1/script.1.html) 2.38 (options as its getopt reads
+//! them, file formats, messages), with asciicast output as an option.
+//!
+//! Every file is opened before the program starts, so a bad path starts nothing; a start that fails
+//! removes the files it created and writes nothing to those it appends to. Where it differs from
+//! util-linux on purpose: files are created 0600; `-- PROGRAM` runs PROGRAM without a shell (and a
+//! PROGRAM that cannot run is a failed start, exit 127/126) where `-c` goes through the shell as in
+//! util-linux.
 
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
@@ -14,9 +20,12 @@ use std::time::{Duration, Instant};
 
 use clap::ValueEnum;
 
+use super::logs::DataLogs;
 use crate::format::timing;
 use crate::format::typescript::{one_line, Terminal};
-use crate::record::{accounted_bytes, LogFormat, LogSpec, Recorder, SessionInfo, Streams, TimingSpec};
+use crate::record::{
+    accounted_bytes, End, LogFormat, LogSpec, RecordError, Recorder, SessionInfo, Streams, TimingSpec,
+};
 
 /// Command-line arguments of `ptyx script`.
 #[derive(clap::Args, Debug)]
@@ -24,7 +33,12 @@ use crate::record::{accounted_bytes, LogFormat, LogSpec, Recorder, SessionInfo, 
     about = "Record a terminal session (util-linux script(1) compatible)",
     long_about = "Runs a shell (or PROGRAM, or -c CMD) on a new pseudo-terminal and records everything it \
                   prints to FILE (default: typescript), optionally with input and timing, in util-linux \
-                  script formats or asciicast. Replay with `ptyx replay` or scriptreplay(1)."
+                  script formats or asciicast. Replay with `ptyx replay` or scriptreplay(1).",
+    after_help = "Options are read as util-linux script reads them (getopt): -qtFILE, -t FILE (timing on \
+                  stderr, FILE the log), -O -dash.log. Exit status: 0 (the program's with -e), 1 when \
+                  recording fails; 127 (126) when PROGRAM after -- cannot be found (run): no session is \
+                  recorded then. With -c the shell starts and reports a missing command itself, as in \
+                  util-linux (127 in the log's footer, 0 without -e)."
 )]
 pub struct Args {
     /// Append to the log files (data and timing) instead of overwriting them.
@@ -42,7 +56,8 @@ pub struct Args {
     /// Flush the files after each write (SIGUSR1 flushes on demand).
     #[arg(short = 'f', long)]
     flush: bool,
-    /// Write to a log file even when it is a link.
+    /// Use the default log `typescript` even when it is a link (a log you name is always written,
+    /// through a link too).
     #[arg(long)]
     force: bool,
     /// Echo input in the session: auto and always leave the pty's echo on, never turns it off.
@@ -60,19 +75,13 @@ pub struct Args {
     /// Write timing information to FILE, or to stderr without FILE (use -tFILE or --timing=FILE).
     #[arg(short = 't', long = "timing", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "/dev/stderr")]
     timing: Option<PathBuf>,
-    /// Log input (what is typed) to FILE.
-    #[arg(short = 'I', long = "log-in", value_name = "FILE")]
-    log_in: Option<PathBuf>,
-    /// Log output to FILE (the same as giving FILE).
-    #[arg(short = 'O', long = "log-out", value_name = "FILE")]
-    log_out: Option<PathBuf>,
-    /// Log input and output to one FILE.
-    #[arg(short = 'B', long = "log-io", value_name = "FILE")]
-    log_io: Option<PathBuf>,
+    #[command(flatten)]
+    logs: DataLogs,
     /// Timing file format (default: advanced when input is logged, else classic).
-    #[arg(short = 'm', long = "logging-format", value_enum, value_name = "NAME")]
+    #[arg(short = 'm', long = "logging-format", value_enum, value_name = "NAME", ignore_case = true)]
     logging_format: Option<TimingFormat>,
-    /// Format of the log files: typescript (util-linux), asciicast (v3) or asciicast-v2.
+    /// Format of the log files: typescript (util-linux), asciicast (v3, asciinema 3) or
+    /// asciicast-v2 (asciinema 2 and 3).
     #[arg(long, value_enum, default_value_t = FileFormat::Typescript)]
     format: FileFormat,
     /// Window width when stdin is not a terminal.
@@ -110,71 +119,28 @@ enum FileFormat {
     AsciicastV2,
 }
 
-/// A reason to stop, printed as `ptyx: <what>: <why>`.
+/// A reason to stop: the message for stderr and the exit code.
 struct Failure {
-    what: String,
-    why: String,
+    message: String,
     code: u8,
 }
 
 impl Failure {
+    /// `ptyx: <what>: <why>`, exit 1.
     fn new(what: impl std::fmt::Display, why: impl std::fmt::Display) -> Failure {
-        Failure { what: what.to_string(), why: why.to_string(), code: 1 }
+        Failure { message: format!("{what}: {why}"), code: 1 }
     }
 
     fn io(path: &Path, e: &io::Error) -> Failure {
         Failure::new(path.display(), crate::format::io_message(e))
     }
-}
 
-/// Rewrites util-linux's `-t` and `-tFILE` (an optional value glued to a short option, which clap
-/// does not parse) as `--timing` and `--timing=FILE`, for the arguments of `ptyx script` before
-/// any `--`.
-pub fn glue_optional_timing(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
-    // Options whose value is the next argument: that argument is a value, never an option.
-    const WITH_VALUE: [&str; 17] = [
-        "-c",
-        "--command",
-        "-E",
-        "--echo",
-        "-o",
-        "--output-limit",
-        "-T",
-        "--log-timing",
-        "-I",
-        "--log-in",
-        "-O",
-        "--log-out",
-        "-B",
-        "--log-io",
-        "-m",
-        "--logging-format",
-        "--format",
-    ];
-    let mut in_script = false;
-    let mut after_dashes = false;
-    let mut is_value = false;
-    args.into_iter()
-        .map(|arg| {
-            let bytes = arg.as_encoded_bytes();
-            let value = std::mem::take(&mut is_value);
-            if !in_script {
-                in_script = arg == "script";
-            } else if after_dashes || value {
-            } else if arg == "--" {
-                after_dashes = true;
-            } else if arg == "-t" {
-                return OsString::from("--timing");
-            } else if bytes.len() > 2 && bytes.starts_with(b"-t") {
-                let mut glued = OsString::from("--timing=");
-                glued.push(std::ffi::OsStr::from_bytes(&bytes[2..]));
-                return glued;
-            } else {
-                is_value = WITH_VALUE.iter().any(|o| arg == *o) || arg == "--cols" || arg == "--rows";
-            }
-            arg
-        })
-        .collect()
+    fn record(e: &RecordError) -> Failure {
+        match e {
+            RecordError::Write { path, error } => Failure::io(path, error),
+            RecordError::LimitExceeded => Failure::new("script", e),
+        }
+    }
 }
 
 /// Runs `ptyx script`.
@@ -182,7 +148,7 @@ pub fn run(args: Args) -> ExitCode {
     match script(args) {
         Ok(code) => code,
         Err(f) => {
-            super::error(f.what, f.why);
+            super::error_line(&f.message);
             ExitCode::from(f.code)
         }
     }
@@ -248,54 +214,115 @@ fn shell_quote(word: &str) -> String {
     }
 }
 
-/// The log files to write, each with the streams it holds (a file named for both is one file).
-fn log_paths(args: &Args) -> Result<Vec<(PathBuf, Streams)>, Failure> {
-    if args.file.is_some() && args.log_out.is_some() {
+/// The name util-linux logs to when none is given.
+const DEFAULT_LOG: &str = "typescript";
+
+/// The log files to write, each with the streams it holds (a file named for both is one file),
+/// and whether the output log is the default one, which no one named.
+fn log_paths(args: &Args) -> Result<(Vec<(PathBuf, Streams)>, bool), Failure> {
+    let logs = &args.logs;
+    if args.file.is_some() && logs.log_out.is_some() {
         return Err(Failure::new("script", "give the output log either as FILE or with --log-out, not both"));
     }
-    let out = args.log_out.clone().or_else(|| args.file.clone());
-    let mut logs: Vec<(PathBuf, Streams)> = Vec::new();
-    let mut add = |path: PathBuf, input: bool, output: bool| match logs.iter_mut().find(|(p, _)| *p == path) {
+    let mut paths: Vec<(PathBuf, Streams)> = Vec::new();
+    let mut add = |path: &PathBuf, input: bool, output: bool| match paths.iter_mut().find(|(p, _)| p == path) {
         Some((_, streams)) => {
             streams.input |= input;
             streams.output |= output;
         }
-        None => logs.push((path, Streams { input, output })),
+        None => paths.push((path.clone(), Streams { input, output })),
     };
-    if let Some(p) = &args.log_io {
-        add(p.clone(), true, true);
+    if let Some(p) = &logs.log_io {
+        add(p, true, true);
     }
-    if let Some(p) = out {
+    if let Some(p) = logs.log_out.as_ref().or(args.file.as_ref()) {
         add(p, false, true);
     }
-    if let Some(p) = &args.log_in {
-        add(p.clone(), true, false);
+    if let Some(p) = &logs.log_in {
+        add(p, true, false);
     }
-    if logs.is_empty() {
-        logs.push((PathBuf::from("typescript"), Streams { input: false, output: true }));
+    if !paths.is_empty() {
+        return Ok((paths, false));
     }
-    Ok(logs)
+    Ok((vec![(PathBuf::from(DEFAULT_LOG), Streams { input: false, output: true })], true))
 }
 
-/// Opens a recording file: created 0600 (it may hold passwords typed at a prompt), appended to
-/// with its mode kept, refused when it is a link unless `force`.
-fn open_log(path: &Path, append: bool, force: bool) -> Result<File, Failure> {
-    if !force {
-        if let Ok(meta) = std::fs::symlink_metadata(path) {
-            use std::os::unix::fs::MetadataExt;
-            if meta.file_type().is_symlink() || (meta.is_file() && meta.nlink() > 1) {
-                return Err(Failure::new(path.display(), "output file is a link; use --force to write to it anyway"));
-            }
+/// util-linux refuses to write the default log through a link, a name the user did not choose
+/// and that someone else may have planted; a log the user names is theirs to point anywhere.
+fn refuse_default_link(path: &Path) -> Result<(), Failure> {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() || meta.nlink() > 1 => Err(default_is_a_link(path)),
+        _ => Ok(()),
+    }
+}
+
+/// util-linux's message, word for word.
+fn default_is_a_link(path: &Path) -> Failure {
+    Failure {
+        message: format!(
+            "output file `{}' is a link\nUse --force if you really want to use it.\nProgram not started.",
+            path.display()
+        ),
+        code: 1,
+    }
+}
+
+/// The files this run created, removed again unless the session started: a failed start leaves
+/// nothing behind.
+#[derive(Default)]
+struct Created(Vec<PathBuf>);
+
+impl Created {
+    /// The session started: the files stay.
+    fn keep(mut self) {
+        self.0.clear();
+    }
+}
+
+impl Drop for Created {
+    fn drop(&mut self) {
+        for path in &self.0 {
+            // Nothing more to do if it is gone already.
+            let _ = std::fs::remove_file(path);
         }
     }
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).mode(0o600);
-    if append {
-        options.append(true);
-    } else {
-        options.truncate(true);
+}
+
+/// Opens a recording file: created 0600 (it may hold passwords typed at a prompt), or opened to be
+/// emptied or appended to with its mode kept. `nofollow` refuses a link that appeared since it was
+/// checked. A file this call created is noted in `created`.
+fn open_log(path: &Path, append: bool, nofollow: bool, created: &mut Created) -> Result<File, Failure> {
+    let open = |create_new: bool| {
+        let mut options = OpenOptions::new();
+        options.write(true).mode(0o600);
+        if create_new {
+            options.create_new(true);
+        } else {
+            options.create(true);
+            if append {
+                options.append(true);
+            } else {
+                options.truncate(true);
+            }
+        }
+        if nofollow {
+            options.custom_flags(libc::O_NOFOLLOW);
+        }
+        options.open(path)
+    };
+    let failed = |e: io::Error| match e.raw_os_error() {
+        Some(libc::ELOOP) if nofollow => default_is_a_link(path),
+        _ => Failure::io(path, &e),
+    };
+    match open(true) {
+        Ok(file) => {
+            created.0.push(path.to_owned());
+            Ok(file)
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => open(false).map_err(failed),
+        Err(e) => Err(failed(e)),
     }
-    options.open(path).map_err(|e| Failure::io(path, &e))
 }
 
 /// Length of the first line of `path` (the header scriptreplay skips), 0 if unreadable.
@@ -305,16 +332,26 @@ fn first_line_len(path: &Path) -> u64 {
     BufReader::new(file).read_until(b'\n', &mut line).map_or(0, |n| n as u64)
 }
 
+/// The name of the terminal on `fd` (ttyname(3)), when it has one.
+fn tty_name(fd: impl std::os::fd::AsFd) -> Option<String> {
+    rustix::termios::ttyname(fd, Vec::new()).ok().map(|name| name.to_string_lossy().into_owned())
+}
+
 fn script(args: Args) -> Result<ExitCode, Failure> {
     let prog = program(&args)?;
-    let paths = log_paths(&args)?;
+    let (paths, default_log) = log_paths(&args)?;
     let input_logged = paths.iter().any(|(_, s)| s.input);
     let format = match args.format {
         FileFormat::Typescript => LogFormat::Typescript,
         FileFormat::Asciicast => LogFormat::Cast3,
         FileFormat::AsciicastV2 => LogFormat::Cast2,
     };
-    let timing_path = match (&args.log_timing, &args.timing) {
+    // util-linux drops one `=` from -t's value, so that `-t=FILE` names FILE as `--timing=FILE` does.
+    let timing = args.timing.as_deref().map(|p| match p.as_os_str().as_bytes().strip_prefix(b"=") {
+        Some(rest) => PathBuf::from(std::ffi::OsStr::from_bytes(rest)),
+        None => p.to_owned(),
+    });
+    let timing_path = match (&args.log_timing, &timing) {
         (Some(_), Some(_)) => return Err(Failure::new("script", "give --log-timing or --timing, not both")),
         // util-linux's default: written to our stderr itself, never opened (and truncated) by name.
         (Some(p), None) | (None, Some(p)) if p == Path::new("/dev/stderr") => Some(None),
@@ -337,12 +374,18 @@ fn script(args: Args) -> Result<ExitCode, Failure> {
         None => timing::Format::Classic,
     };
 
-    // Every file is opened before the child exists: a bad path starts nothing.
+    // Every file is opened before the child exists: a bad path starts nothing, and leaves nothing
+    // behind (the files opened so far that this run created are removed when `created` drops).
+    let guard_default = default_log && !args.force;
+    if guard_default {
+        refuse_default_link(Path::new(DEFAULT_LOG))?;
+    }
+    let mut created = Created::default();
     let mut specs = Vec::new();
     for (path, streams) in paths {
         let appending = args.append && std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
         let existing_first_line = if appending { first_line_len(&path) } else { 0 };
-        let file = open_log(&path, args.append, args.force)?;
+        let file = open_log(&path, args.append, guard_default, &mut created)?;
         let existing_len = if args.append { file.metadata().map_or(0, |m| m.len()) } else { 0 };
         specs.push(LogSpec { path, file, streams, existing_len, existing_first_line });
     }
@@ -353,50 +396,44 @@ fn script(args: Args) -> Result<ExitCode, Failure> {
             writer: Box::new(io::stderr()),
             format: timing_format,
             accounted: None,
+            appending: false,
         }),
         Some(Some(path)) => {
             let accounted = if args.append { accounted_bytes(&path) } else { None };
-            let file = open_log(&path, args.append, args.force)?;
-            Some(TimingSpec { path, writer: Box::new(file), format: timing_format, accounted })
+            let file = open_log(&path, args.append, false, &mut created)?;
+            let appending = args.append && file.metadata().is_ok_and(|m| m.len() > 0);
+            Some(TimingSpec { path, writer: Box::new(file), format: timing_format, accounted, appending })
         }
     };
 
     let stdin = io::stdin();
-    let on_tty = stdin.is_terminal();
-    let tty_size =
-        if on_tty { rustix::termios::tcgetwinsize(&stdin).ok().filter(|w| w.ws_row > 0 && w.ws_col > 0) } else { None };
-    let (rows, cols) = match tty_size {
-        Some(w) => (w.ws_row, w.ws_col),
-        None => (args.rows.unwrap_or(24), args.cols.unwrap_or(80)),
-    };
+    let tty_size = ptyx::winsize::of_terminal(&stdin);
+    let size = tty_size.unwrap_or(ptyx::Winsize::new(args.rows.unwrap_or(24), args.cols.unwrap_or(80)));
     let term = std::env::var("TERM").ok();
-    let terminal = on_tty.then(|| Terminal {
+    let terminal = stdin.is_terminal().then(|| Terminal {
         term: term.clone(),
-        tty: std::fs::read_link("/proc/self/fd/0").ok().map(|p| p.display().to_string()),
-        cols,
-        rows,
+        tty: tty_name(&stdin),
+        cols: size.cols,
+        rows: size.rows,
     });
     let info = SessionInfo {
         start: chrono::Local::now(),
         command: prog.command.as_deref().map(one_line),
         shell: prog.shell.clone(),
         terminal,
-        cols,
-        rows,
+        size,
         term,
     };
     if !args.quiet {
         super::say(started_message(&specs, timing.as_ref()));
     }
     let mut recorder = Recorder::start(format, specs, timing, &info, args.output_limit, args.flush)
-        .map_err(|(path, e)| Failure::io(&path, &e))?;
-    // Headers go out now: a file that cannot take them fails before the child starts.
-    recorder.flush().map_err(|e| Failure::io(&recorder.failed.clone().unwrap_or_default(), &e))?;
+        .map_err(|e| Failure::record(&e))?;
 
     let mut command = ptyx::Command::new(&prog.argv[0]);
     command.args(&prog.argv[1..]);
     // The size the headers record; on a terminal, the relay follows its resizes from there.
-    command.window_size(ptyx::Winsize::new(rows, cols));
+    command.window_size(size);
     match args.echo {
         Echo::Never => {
             command.echo(false);
@@ -406,51 +443,68 @@ fn script(args: Args) -> Result<ExitCode, Failure> {
         }
         Echo::Auto => {}
     }
-    let started = Instant::now();
+    // The relay reads the pty only once the program runs: until then, an error is a failed start.
+    let started = std::cell::Cell::new(false);
+    let start = Instant::now();
     let result = ptyx::Relay::new(command)
         .kill_after(Some(Duration::from_secs(2)))
         .report_signal(libc::SIGUSR1)
-        .on_event(|t, event| recorder.event(t, event))
+        .master_read(|fd, buf| {
+            started.set(true);
+            ptyx::read(fd, buf)
+        })
+        .on_event(|t, event| recorder.event(t, event).map_err(io::Error::from))
         .run();
-    let elapsed = started.elapsed();
+    let t = start.elapsed();
 
-    let (code, failure) = match result {
-        Ok(status) => (status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0)), None),
-        Err(_) if recorder.limit_exceeded => (1, None),
-        Err(e) => {
-            let failure = match recorder.failed.clone() {
-                Some(path) => Failure::io(&path, &e),
-                None => {
-                    let code = match e.kind() {
-                        io::ErrorKind::NotFound => 127,
-                        io::ErrorKind::PermissionDenied => 126,
-                        _ => 1,
-                    };
-                    Failure { code, ..Failure::new(prog.argv[0].to_string_lossy(), crate::format::io_message(&e)) }
-                }
+    let (end, failure) = match result.map_err(RecordError::from_io) {
+        Ok(status) => (
+            End { t, code: status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0)), limit_exceeded: false },
+            None,
+        ),
+        Err(Ok(RecordError::LimitExceeded)) => {
+            if !args.quiet {
+                super::say(format_args!(
+                    "Script terminated, max output files size {} exceeded.",
+                    args.output_limit.unwrap_or(0)
+                ));
+            }
+            (End { t, code: 1, limit_exceeded: true }, None)
+        }
+        Err(Ok(e)) => (End { t, code: 1, limit_exceeded: false }, Some(Failure::record(&e))),
+        Err(Err(e)) if !started.get() => {
+            // Nothing ran: no session to keep. `created` removes the new files when it drops.
+            recorder.abandon();
+            if !args.quiet {
+                super::say("Script done.");
+            }
+            let code = match e.kind() {
+                io::ErrorKind::NotFound => 127,
+                io::ErrorKind::PermissionDenied => 126,
+                _ => 1,
             };
-            (i32::from(failure.code), Some(failure))
+            return Err(Failure {
+                code,
+                ..Failure::new(prog.argv[0].to_string_lossy(), crate::format::io_message(&e))
+            });
+        }
+        Err(Err(e)) => {
+            (End { t, code: 1, limit_exceeded: false }, Some(Failure::new("script", crate::format::io_message(&e))))
         }
     };
-    let limit_exceeded = recorder.limit_exceeded;
-    if limit_exceeded && !args.quiet {
-        super::say(format_args!(
-            "Script terminated, max output files size {} exceeded.",
-            args.output_limit.unwrap_or(0)
-        ));
-    }
-    let finished = recorder.finish(elapsed, code);
+    created.keep();
+    let finished = recorder.finish(end);
     if !args.quiet {
         super::say("Script done.");
     }
     if let Some(failure) = failure {
         return Err(failure);
     }
-    finished.map_err(|(path, e)| Failure::io(&path, &e))?;
-    Ok(if limit_exceeded {
+    finished.map_err(|e| Failure::record(&e))?;
+    Ok(if end.limit_exceeded {
         ExitCode::FAILURE
     } else if args.return_code {
-        ExitCode::from(code.clamp(0, 255) as u8)
+        ExitCode::from(end.code.clamp(0, 255) as u8)
     } else {
         ExitCode::SUCCESS
     })
@@ -473,20 +527,7 @@ fn started_message(specs: &[LogSpec], timing: Option<&TimingSpec>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{glue_optional_timing, parse_size};
-
-    fn glue(args: &[&str]) -> Vec<String> {
-        glue_optional_timing(args.iter().map(|a| a.into())).into_iter().map(|a| a.into_string().unwrap()).collect()
-    }
-
-    #[test]
-    fn timing_file_glued_to_t_becomes_the_long_option() {
-        assert_eq!(glue(&["ptyx", "script", "-tT.tm", "f"]), ["ptyx", "script", "--timing=T.tm", "f"]);
-        assert_eq!(glue(&["ptyx", "script", "-t", "f"]), ["ptyx", "script", "--timing", "f"]);
-        assert_eq!(glue(&["ptyx", "script", "-c", "-tx", "f"]), ["ptyx", "script", "-c", "-tx", "f"]);
-        assert_eq!(glue(&["ptyx", "script", "f", "--", "prog", "-tx"]), ["ptyx", "script", "f", "--", "prog", "-tx"]);
-        assert_eq!(glue(&["ptyx", "replay", "-tT.tm"]), ["ptyx", "replay", "-tT.tm"]);
-    }
+    use super::parse_size;
 
     #[test]
     fn sizes_parse_like_util_linux() {

@@ -57,6 +57,13 @@ impl std::error::Error for ReadError {
     }
 }
 
+/// A reader's iterator item: it stops at the end and after the first error (what follows a
+/// corrupt line cannot be trusted), so `done` is set once `item` is either.
+fn stop_after<T>(done: &mut bool, item: Result<Option<T>, ReadError>) -> Option<Result<T, ReadError>> {
+    *done = !matches!(item, Ok(Some(_)));
+    item.transpose()
+}
+
 impl From<io::Error> for ReadError {
     fn from(e: io::Error) -> Self {
         ReadError::Io(e)

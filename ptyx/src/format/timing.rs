@@ -19,6 +19,7 @@
 //! with six digits.
 
 use super::ReadError;
+use crate::Winsize;
 use std::io::{self, BufRead, Read, Write};
 use std::time::Duration;
 
@@ -34,6 +35,12 @@ pub enum Format {
 /// Writes `<sec>.<usec>` with six digits, the form both `script` and `scriptreplay` use.
 fn micros_text(us: u128) -> String {
     format!("{}.{:06}", us / 1_000_000, us % 1_000_000)
+}
+
+/// `t` as a timing file writes delays and the `DURATION` information: `<sec>.<usec>`, six digits
+/// (`1.015979`), truncated to the microsecond as util-linux does.
+pub fn seconds_text(t: Duration) -> String {
+    micros_text(t.as_micros())
 }
 
 /// Writes a timing file from session events.
@@ -93,12 +100,12 @@ impl<W: Write> TimingWriter<W> {
     }
 
     /// Records a window size change (`S ... SIGWINCH ROWS=r COLS=c`). Ignored in a classic file.
-    pub fn resize(&mut self, t: Duration, rows: u16, cols: u16) -> io::Result<()> {
+    pub fn resize(&mut self, t: Duration, size: Winsize) -> io::Result<()> {
         if self.format == Format::Classic {
             return Ok(());
         }
         let delay = self.tick(t);
-        writeln!(self.w, "S {delay} SIGWINCH ROWS={rows} COLS={cols}")
+        writeln!(self.w, "S {delay} SIGWINCH ROWS={} COLS={}", size.rows, size.cols)
     }
 
     /// Records a signal that ended the session, by its name with the `SIG` prefix (`SIGTERM`, `SIGINT`,
@@ -130,7 +137,7 @@ impl<W: Write> TimingWriter<W> {
     /// Writes the `DURATION` information line for a session that lasted `t` (in the same six-digit seconds
     /// as the delays).
     pub fn duration(&mut self, t: Duration) -> io::Result<()> {
-        self.info("DURATION", &micros_text(t.as_micros()))
+        self.info("DURATION", &seconds_text(t))
     }
 
     /// Flushes the underlying writer.
@@ -138,8 +145,7 @@ impl<W: Write> TimingWriter<W> {
         self.w.flush()
     }
 
-    /// Gives back the underlying writer (for the tests that compare it with util-linux files).
-    #[cfg(test)]
+    /// Gives back the underlying writer, unflushed.
     pub fn into_inner(self) -> W {
         self.w
     }
@@ -271,20 +277,31 @@ impl<R: BufRead> TimingReader<R> {
 fn parse_chunk(text: &str) -> Result<(Duration, u64), String> {
     let mut fields = text.split_ascii_whitespace();
     let (Some(delay), Some(bytes), None) = (fields.next(), fields.next(), fields.next()) else {
-        return Err(format!("expected '<seconds>.<microseconds> <bytes>', found '{}'", text.escape_debug()));
+        return Err(format!("expected '<seconds>.<microseconds> <bytes>', found '{}'", shown(text)));
     };
     let delay = parse_delay(delay)?;
     if bytes.is_empty() || !bytes.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("invalid byte count '{}'", bytes.escape_debug()));
+        return Err(format!("invalid byte count '{}'", shown(bytes)));
     }
     let bytes = bytes.parse().map_err(|_| format!("byte count '{bytes}' out of range"))?;
     Ok((delay, bytes))
 }
 
+/// Part of a line for a message: escaped, and cut short so that a file that is no timing file (a
+/// binary, one long line) does not fill the screen.
+fn shown(text: &str) -> String {
+    const MOST: usize = 60;
+    let escaped = text.escape_debug().to_string();
+    match escaped.char_indices().nth(MOST) {
+        Some((at, _)) => format!("{}...", &escaped[..at]),
+        None => escaped,
+    }
+}
+
 /// `<sec>.<usec>`: the fraction is up to six digits read as an integer number of microseconds, as
 /// `scriptreplay` reads it (`%ld.%06ld`).
 fn parse_delay(text: &str) -> Result<Duration, String> {
-    let bad = || format!("invalid delay '{}' (expected <seconds>.<microseconds>)", text.escape_debug());
+    let bad = || format!("invalid delay '{}' (expected <seconds>.<microseconds>)", shown(text));
     let (sec, usec) = text.split_once('.').ok_or_else(bad)?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(sec) || !digits(usec) || usec.len() > 6 {
@@ -304,10 +321,7 @@ impl<R: BufRead> Iterator for TimingReader<R> {
             return None;
         }
         let item = self.next_entry();
-        if !matches!(item, Ok(Some(_))) {
-            self.done = true;
-        }
-        item.transpose()
+        super::stop_after(&mut self.done, item)
     }
 }
 
@@ -347,7 +361,7 @@ mod tests {
         let mut w = TimingWriter::new(Vec::new(), Format::Classic);
         w.output(us(10127), 3).expect("write");
         w.input(us(20000), 9).expect("classic has no input");
-        w.resize(us(20001), 1, 2).expect("classic has no signals");
+        w.resize(us(20001), Winsize::new(1, 2)).expect("classic has no signals");
         w.info("SHELL", "/bin/sh").expect("classic has no info");
         w.output(us(10127 + 292221), 3).expect("write");
         w.output(us(10127 + 292221 + 201434), 7).expect("write");
@@ -402,7 +416,7 @@ mod tests {
         let mut t = 1294;
         w.output(us(t), 5).expect("write");
         t += 496151;
-        w.resize(us(t), 25, 90).expect("write");
+        w.resize(us(t), Winsize::new(25, 90)).expect("write");
         t += 506438;
         w.output(us(t), 7).expect("write");
         t += 1827;
@@ -502,6 +516,9 @@ mod tests {
             (b"S x SIGTERM\n", 1, "invalid delay"),
             (b"I 0.1\n", 1, "expected"),
         ];
+        let long = format!("0{}\n", "7".repeat(100_000));
+        let (_, m) = error_of(long.as_bytes());
+        assert!(m.len() < 200 && m.ends_with("...'"), "a long line is cut short in messages: {m}");
         for (bytes, line, what) in cases {
             let (l, m) = error_of(bytes);
             assert_eq!(l, *line, "{m}");
@@ -585,7 +602,7 @@ mod tests {
                 w.output(t(i), bytes.len()).expect("write");
             }
             if i == 20 {
-                w.resize(t(i) + us(5), 30, 100).expect("write");
+                w.resize(t(i) + us(5), Winsize::new(30, 100)).expect("write");
             }
         }
         w.duration(t(events.len())).expect("write");
@@ -642,7 +659,7 @@ mod tests {
                 let kind = match what {
                     0 => { w.output(t, *n).expect("write"); Kind::Output(*n as u64) }
                     1 => { w.input(t, *n).expect("write"); Kind::Input(*n as u64) }
-                    2 => { w.resize(t, *n as u16, 80).expect("write"); Kind::Signal { name: "SIGWINCH".into(), value: format!("ROWS={} COLS=80", *n as u16) } }
+                    2 => { w.resize(t, Winsize::new(*n as u16, 80)).expect("write"); Kind::Signal { name: "SIGWINCH".into(), value: format!("ROWS={} COLS=80", *n as u16) } }
                     _ => { w.info("X", &n.to_string()).expect("write"); Kind::Info { name: "X".into(), value: n.to_string() } }
                 };
                 let delay = if *what == 3 { Duration::ZERO } else { prev = t.as_micros(); delay };

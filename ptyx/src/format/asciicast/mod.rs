@@ -5,7 +5,9 @@
 //! [v3 spec](https://docs.asciinema.org/manual/asciicast/v3/)). v2 ([`v2`]) stores absolute times and is
 //! what asciinema 2 writes; v3 ([`v3`]) stores the interval since the previous event, has an exit event and
 //! is what asciinema 3 writes. The codes: `o` output, `i` input, `r` resize (`"COLSxROWS"`), `m` marker,
-//! `x` exit status (v3); readers skip codes they do not know.
+//! `x` exit status; readers skip codes they do not know. asciinema 3 ends v2 files with an `x` event too
+//! (asciinema 2 readers skip it but count its time, so the recording lasts as long as the session did),
+//! and so does [`CastWriter`].
 //!
 //! Terminal data are bytes but asciicast holds text: each stream is decoded incrementally as UTF-8
 //! ([`super::utf8`]), as asciinema does, so the text matches asciinema's for the same bytes.
@@ -15,13 +17,14 @@ pub mod v3;
 
 use super::utf8::Utf8Decoder;
 use super::ReadError;
+use crate::Winsize;
 use std::io::{self, BufRead, Read, Write};
 use std::time::Duration;
 
 /// Which asciicast version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
-    /// asciinema 2's format: absolute times, no exit event.
+    /// asciinema 2's format: absolute times (the `x` exit event came with asciinema 3).
     V2,
     /// asciinema 3's format: intervals, `x` exit event, comments.
     V3,
@@ -126,12 +129,25 @@ impl<W: Write> CastWriter<W> {
         };
         w.write_all(line.as_bytes())?;
         w.write_all(b"\n")?;
-        Ok(CastWriter::resume(w, version, Duration::ZERO))
+        Ok(CastWriter::at(w, version, Duration::ZERO))
     }
 
     /// Continues a recording whose last event is at `after` (appending, as `asciinema rec --append`):
-    /// no header, and this session's times start at `after`.
-    pub fn resume(w: W, version: Version, after: Duration) -> Self {
+    /// no header, this session's times start at `after`, and its first event is a resize to `size`, the
+    /// window this session starts with (asciinema 3 writes one at each join, whether the size changed or
+    /// not: the header only tells the size of the first session).
+    ///
+    /// # Errors
+    ///
+    /// Writing the resize event to `w` failed.
+    pub fn resume(w: W, version: Version, after: Duration, size: Winsize) -> io::Result<Self> {
+        let mut writer = CastWriter::at(w, version, after);
+        writer.resize(Duration::ZERO, size)?;
+        Ok(writer)
+    }
+
+    /// A writer whose times start at `after`, writing nothing yet.
+    fn at(w: W, version: Version, after: Duration) -> Self {
         let prev = match version {
             Version::V2 => v2::quantise(after),
             Version::V3 => v3::quantise(after),
@@ -175,27 +191,33 @@ impl<W: Write> CastWriter<W> {
     /// Records output bytes at time `t`. A character cut at the end of the chunk is held back until the next
     /// output chunk; if nothing is left to write once decoded, no event is written.
     pub fn output(&mut self, t: Duration, bytes: &[u8]) -> io::Result<()> {
-        self.last = self.last.max(t);
-        let text = self.out.decode(bytes);
-        if text.is_empty() {
-            return Ok(());
-        }
-        self.event(t, "o", &text)
+        self.stream(t, Stream::Output, bytes)
     }
 
     /// Records input bytes at time `t`, decoded like output but as a stream of its own.
     pub fn input(&mut self, t: Duration, bytes: &[u8]) -> io::Result<()> {
+        self.stream(t, Stream::Input, bytes)
+    }
+
+    fn stream(&mut self, t: Duration, stream: Stream, bytes: &[u8]) -> io::Result<()> {
         self.last = self.last.max(t);
-        let text = self.inp.decode(bytes);
+        let text = self.decoder(stream).decode(bytes);
         if text.is_empty() {
             return Ok(());
         }
-        self.event(t, "i", &text)
+        self.event(t, stream.code(), &text)
     }
 
-    /// Records a window size change.
-    pub fn resize(&mut self, t: Duration, cols: u16, rows: u16) -> io::Result<()> {
-        self.event(t, "r", &format!("{cols}x{rows}"))
+    fn decoder(&mut self, stream: Stream) -> &mut Utf8Decoder {
+        match stream {
+            Stream::Output => &mut self.out,
+            Stream::Input => &mut self.inp,
+        }
+    }
+
+    /// Records a window size change (`"COLSxROWS"`).
+    pub fn resize(&mut self, t: Duration, size: Winsize) -> io::Result<()> {
+        self.event(t, "r", &format!("{}x{}", size.cols, size.rows))
     }
 
     /// Records a marker with a label (which may be empty). The recorder has no use for markers; the
@@ -207,25 +229,28 @@ impl<W: Write> CastWriter<W> {
 
     /// Ends the streams at `t`: a character still incomplete in either stream is written as U+FFFD.
     fn flush_streams(&mut self, t: Duration) -> io::Result<()> {
-        let out = self.out.finish();
-        if !out.is_empty() {
-            self.event(t, "o", &out)?;
-        }
-        let inp = self.inp.finish();
-        if !inp.is_empty() {
-            self.event(t, "i", &inp)?;
+        for stream in [Stream::Output, Stream::Input] {
+            let text = self.decoder(stream).finish();
+            if !text.is_empty() {
+                self.event(t, stream.code(), &text)?;
+            }
         }
         Ok(())
     }
 
-    /// Records the end of the session with its exit status (the command's exit code, or 128 + the signal
-    /// that killed it). Incomplete characters are flushed first. v2 has no exit event: only the flush.
+    /// Records the end of the session at `t` with its exit status (the command's exit code, or 128 + the
+    /// signal that killed it), after flushing incomplete characters. In both versions, as asciinema 3
+    /// writes them: the `x` event is also what makes a v2 recording last until the session ended rather
+    /// than until its last output.
     pub fn exit(&mut self, t: Duration, status: i32) -> io::Result<()> {
         self.flush_streams(t)?;
-        match self.version {
-            Version::V2 => Ok(()),
-            Version::V3 => self.event(t, "x", &status.to_string()),
-        }
+        self.event(t, "x", &status.to_string())
+    }
+
+    /// Gives the writer back as it is: what the UTF-8 decoders hold is not written, nor is the writer
+    /// flushed (for a recording abandoned before it started).
+    pub fn into_inner(self) -> W {
+        self.w
     }
 
     /// Flushes incomplete characters (at the last event's time) and the underlying writer, and gives the
@@ -234,6 +259,22 @@ impl<W: Write> CastWriter<W> {
         self.flush_streams(self.last)?;
         self.w.flush()?;
         Ok(self.w)
+    }
+}
+
+/// The two byte streams of a session, each decoded on its own.
+#[derive(Debug, Clone, Copy)]
+enum Stream {
+    Output,
+    Input,
+}
+
+impl Stream {
+    fn code(self) -> &'static str {
+        match self {
+            Stream::Output => "o",
+            Stream::Input => "i",
+        }
     }
 }
 
@@ -340,15 +381,13 @@ impl<R: BufRead> CastReader<R> {
 impl<R: BufRead> Iterator for CastReader<R> {
     type Item = Result<Event, ReadError>;
 
+    /// Stops after the first error.
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;
         }
         let item = self.next_event();
-        if !matches!(item, Ok(Some(_))) {
-            self.done = true;
-        }
-        item.transpose()
+        super::stop_after(&mut self.done, item)
     }
 }
 
@@ -396,6 +435,42 @@ fn nanos_to_duration(nanos: u128) -> Option<Duration> {
 /// serde_json in 3): control characters escaped, everything else as UTF-8.
 fn json_string(s: &str) -> String {
     serde_json::Value::from(s).to_string()
+}
+
+/// How a version lays out a JSON object: asciinema 2 writes Python's `", "` and `": "`, asciinema 3
+/// writes compact JSON.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    between: &'static str,
+    after_key: &'static str,
+}
+
+/// asciinema 2's layout.
+const SPACED: Layout = Layout { between: ", ", after_key: ": " };
+/// asciinema 3's layout.
+const COMPACT: Layout = Layout { between: ",", after_key: ":" };
+
+/// A JSON object of `fields` (keys, and values already in JSON), in their order.
+fn json_object<K: AsRef<str>>(fields: &[(K, String)], layout: Layout) -> String {
+    let items: Vec<String> =
+        fields.iter().map(|(k, v)| format!("{}{}{v}", json_string(k.as_ref()), layout.after_key)).collect();
+    format!("{{{}}}", items.join(layout.between))
+}
+
+/// The header fields both versions write after the terminal's size, in the same order: those of
+/// `timestamp`, `idle_time_limit` and `command` that are known.
+fn common_fields(h: &Header) -> Vec<(&'static str, String)> {
+    let mut fields = Vec::new();
+    if let Some(ts) = h.timestamp {
+        fields.push(("timestamp", ts.to_string()));
+    }
+    if let Some(limit) = h.idle_time_limit {
+        fields.push(("idle_time_limit", json_number(limit)));
+    }
+    if let Some(command) = &h.command {
+        fields.push(("command", json_string(command)));
+    }
+    fields
 }
 
 /// A JSON number for a float (`idle_time_limit`).

@@ -33,7 +33,7 @@ fn rewrite(version: Version, header: &Header, events: &[Event]) -> Vec<u8> {
             Code::Input => w.input(e.time, e.data.as_bytes()),
             Code::Resize => {
                 let (c, r) = parse_size(&e.data).expect("size");
-                w.resize(e.time, c, r)
+                w.resize(e.time, Winsize::new(r, c))
             }
             Code::Marker => w.marker(e.time, &e.data),
             Code::Exit => w.exit(e.time, e.data.parse().expect("status")),
@@ -65,6 +65,31 @@ fn asciinema_files_are_rewritten_byte_for_byte() {
 }
 
 #[test]
+fn appending_starts_with_a_resize_as_asciinema_3_writes() {
+    // asciinema3-append.cast: `asciinema rec --append` of a second session onto a v3 file;
+    // asciinema2-append-then-3.cast: asciinema 3 appending to a v2 file asciinema 2 wrote. Each with
+    // where the first part ends, and the appended session's output and exit times.
+    let cases = [
+        ("asciinema3-append.cast", Version::V3, &b"[0.000, \"r\""[..], ms(2), "two", ms(1), ms(1)),
+        ("asciinema2-append-then-3.cast", Version::V2, b"[0.007183, \"r\"", us(7183), "three", us(937), us(997)),
+    ];
+    for (name, version, join, after, text, out_at, exit_at) in cases {
+        let original = fixture(name);
+        let split = find(&original, join).expect("the join");
+        let (before, appended) = original.split_at(split);
+        let mut w = CastWriter::resume(before.to_vec(), version, after, Winsize::new(24, 80)).expect("resume");
+        w.output(out_at, text.as_bytes()).expect("write");
+        w.exit(exit_at, 0).expect("write");
+        let again = w.finish().expect("finish");
+        assert_eq!(String::from_utf8_lossy(&again[split..]), String::from_utf8_lossy(appended), "{name}");
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[test]
 fn utf8_split_and_invalid_bytes_like_asciinema() {
     // `printf 'a\377b\342\202'; sleep 0.1; printf '\254 end'`, timed as in the fixtures.
     let header = Header { cols: 80, rows: 24, timestamp: Some(1795965201), ..Header::default() };
@@ -93,7 +118,7 @@ fn streams_decode_separately_and_flush_at_the_end() {
     let mut w = CastWriter::new(Vec::new(), Version::V3, &h).expect("write");
     w.output(ms(1), b"\xe2\x82").expect("nothing decodable yet: no event");
     w.input(ms(2), b"\xc3").expect("write");
-    w.resize(ms(3), 100, 30).expect("write");
+    w.resize(ms(3), Winsize::new(30, 100)).expect("write");
     w.output(ms(4), b"\xac\xe2").expect("write");
     w.input(ms(5), b"\xa9").expect("write");
     w.marker(ms(6), "").expect("write");
@@ -113,14 +138,24 @@ fn streams_decode_separately_and_flush_at_the_end() {
     );
     assert_eq!(text.lines().next(), Some(r#"{"version":3,"term":{"cols":1,"rows":1}}"#));
 
-    // Without an exit event, `finish` still flushes, at the last time seen; v2 never writes `x`.
+    // v2 ends with an exit event too (as asciinema 3 writes v2), so the recording lasts until the end
+    // of the session and not only until its last output.
     let mut w = CastWriter::new(Vec::new(), Version::V2, &h).expect("write");
     w.output(ms(1500), b"ok\xf0\x9f").expect("write");
     w.exit(ms(2000), 1).expect("write");
     let text = String::from_utf8(w.finish().expect("finish")).expect("utf8");
     assert_eq!(
         text,
-        "{\"version\": 2, \"width\": 1, \"height\": 1}\n[1.5, \"o\", \"ok\"]\n[2.0, \"o\", \"\u{FFFD}\"]\n"
+        "{\"version\": 2, \"width\": 1, \"height\": 1}\n[1.5, \"o\", \"ok\"]\n[2.0, \"o\", \"\u{FFFD}\"]\n\
+         [2.0, \"x\", \"1\"]\n"
+    );
+    // Without an exit event, `finish` still flushes, at the last time seen.
+    let mut w = CastWriter::new(Vec::new(), Version::V2, &h).expect("write");
+    w.output(ms(1500), b"ok\xf0\x9f").expect("write");
+    let text = String::from_utf8(w.finish().expect("finish")).expect("utf8");
+    assert_eq!(
+        text,
+        "{\"version\": 2, \"width\": 1, \"height\": 1}\n[1.5, \"o\", \"ok\"]\n[1.5, \"o\", \"\u{FFFD}\"]\n"
     );
 }
 
@@ -274,7 +309,7 @@ fn sample(version: Version) -> (Vec<u8>, String) {
         all.extend_from_slice(chunk);
         if i == 2 {
             w.input(ms(140), b"ls\r").expect("write");
-            w.resize(ms(141), 90, 25).expect("write");
+            w.resize(ms(141), Winsize::new(25, 90)).expect("write");
         }
     }
     w.exit(ms(400), 3).expect("write");
@@ -351,10 +386,12 @@ fn independent_python_reader_reads_what_we_write() {
         let output: String = events.iter().filter(|e| e[1] == "o").map(|e| e[2].as_str().expect("data")).collect();
         assert_eq!(output, text, "{version:?}");
         let others: Vec<&serde_json::Value> = events.iter().filter(|e| e[1] != "o").collect();
-        let mut expected = vec![serde_json::json!([140, "i", "ls\r"]), serde_json::json!([141, "r", "90x25"])];
-        if version == Version::V3 {
-            expected.push(serde_json::json!([400, "x", "3"]));
-        }
+        // Both versions end with the exit event (v2 as asciinema 3 writes it).
+        let expected = [
+            serde_json::json!([140, "i", "ls\r"]),
+            serde_json::json!([141, "r", "90x25"]),
+            serde_json::json!([400, "x", "3"]),
+        ];
         assert_eq!(others, expected.iter().collect::<Vec<_>>(), "{version:?}");
         // The last output event is the flushed U+FFFD of the cut-off "\xe2", at the exit time.
         let last_out = events.iter().rev().find(|e| e[1] == "o").expect("output");
@@ -403,7 +440,7 @@ proptest! {
             match what {
                 0 => { w.output(t, bytes).expect("write"); out.extend_from_slice(bytes) }
                 1 => { w.input(t, bytes).expect("write"); inp.extend_from_slice(bytes) }
-                2 => { w.resize(t, cols, rows).expect("write"); resizes.push(format!("{cols}x{rows}")) }
+                2 => { w.resize(t, Winsize::new(rows, cols)).expect("write"); resizes.push(format!("{cols}x{rows}")) }
                 _ => w.marker(t, &String::from_utf8_lossy(bytes)).expect("write"),
             }
         }

@@ -11,7 +11,7 @@
 //! before `env` as the spec lists it), and event times in absolute seconds rounded to microseconds, printed
 //! as Python prints floats (`0.1045`, `1.0`). Its reader stops at the first blank line.
 
-use super::{dimension, json_number, json_string, parse_common, Header};
+use super::{common_fields, dimension, json_object, json_string, parse_common, Header, SPACED};
 use std::time::Duration;
 
 /// A time as v2 stores it: whole microseconds since the start.
@@ -31,30 +31,21 @@ fn seconds_text(us: u128) -> String {
 /// The header line (without its newline). `TERM` goes into `env`, after the header's own variables, as
 /// asciinema 2 captures it there.
 pub(super) fn header_line(h: &Header) -> String {
-    let mut s = format!("{{\"version\": 2, \"width\": {}, \"height\": {}", h.cols, h.rows);
-    if let Some(ts) = h.timestamp {
-        s += &format!(", \"timestamp\": {ts}");
-    }
-    if let Some(limit) = h.idle_time_limit {
-        s += &format!(", \"idle_time_limit\": {}", json_number(limit));
-    }
-    if let Some(command) = &h.command {
-        s += &format!(", \"command\": {}", json_string(command));
-    }
-    let mut env: Vec<(&str, &str)> = h.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut fields = vec![("version", "2".to_owned()), ("width", h.cols.to_string()), ("height", h.rows.to_string())];
+    fields.extend(common_fields(h));
+    let mut env: Vec<(&str, String)> = h.env.iter().map(|(k, v)| (k.as_str(), json_string(v))).collect();
     if let Some(term) = &h.term_type {
         if !env.iter().any(|(k, _)| *k == "TERM") {
-            env.push(("TERM", term));
+            env.push(("TERM", json_string(term)));
         }
     }
     if !env.is_empty() {
-        let vars: Vec<String> = env.iter().map(|(k, v)| format!("{}: {}", json_string(k), json_string(v))).collect();
-        s += &format!(", \"env\": {{{}}}", vars.join(", "));
+        fields.push(("env", json_object(&env, SPACED)));
     }
     if let Some(title) = &h.title {
-        s += &format!(", \"title\": {}", json_string(title));
+        fields.push(("title", json_string(title)));
     }
-    s + "}"
+    json_object(&fields, SPACED)
 }
 
 /// One event line (without its newline) at `us` microseconds since the start.

@@ -11,7 +11,7 @@
 //! separators whose time is the interval since the previous event, in seconds with three decimals. Readers
 //! skip blank lines and `#` comment lines.
 
-use super::{dimension, json_number, json_string, parse_common, Header};
+use super::{common_fields, dimension, json_object, json_string, parse_common, Header, COMPACT};
 use std::time::Duration;
 
 /// A time as v3 counts it: whole milliseconds since the start (rounded to nearest).
@@ -21,28 +21,20 @@ pub(super) fn quantise(t: Duration) -> u128 {
 
 /// The header line (without its newline).
 pub(super) fn header_line(h: &Header) -> String {
-    let mut s = format!("{{\"version\":3,\"term\":{{\"cols\":{},\"rows\":{}", h.cols, h.rows);
-    if let Some(term) = &h.term_type {
-        s += &format!(",\"type\":{}", json_string(term));
+    let mut term = vec![("cols", h.cols.to_string()), ("rows", h.rows.to_string())];
+    if let Some(t) = &h.term_type {
+        term.push(("type", json_string(t)));
     }
-    s += "}";
-    if let Some(ts) = h.timestamp {
-        s += &format!(",\"timestamp\":{ts}");
-    }
-    if let Some(limit) = h.idle_time_limit {
-        s += &format!(",\"idle_time_limit\":{}", json_number(limit));
-    }
-    if let Some(command) = &h.command {
-        s += &format!(",\"command\":{}", json_string(command));
-    }
+    let mut fields = vec![("version", "3".to_owned()), ("term", json_object(&term, COMPACT))];
+    fields.extend(common_fields(h));
     if let Some(title) = &h.title {
-        s += &format!(",\"title\":{}", json_string(title));
+        fields.push(("title", json_string(title)));
     }
     if !h.env.is_empty() {
-        let vars: Vec<String> = h.env.iter().map(|(k, v)| format!("{}:{}", json_string(k), json_string(v))).collect();
-        s += &format!(",\"env\":{{{}}}", vars.join(","));
+        let env: Vec<(&str, String)> = h.env.iter().map(|(k, v)| (k.as_str(), json_string(v))).collect();
+        fields.push(("env", json_object(&env, COMPACT)));
     }
-    s + "}"
+    json_object(&fields, COMPACT)
 }
 
 /// One event line (without its newline) `interval_ms` after the previous event.
