@@ -38,6 +38,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod command;
+#[cfg(feature = "expect")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expect")))]
+pub mod expect;
 mod fork;
 #[cfg(any(feature = "asciicast", feature = "timing"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "asciicast", feature = "timing"))))]
