@@ -27,8 +27,8 @@ const COPY_LIMIT: usize = 64 * 1024;
 /// for the next search, and so does everything on a timeout.
 #[derive(Debug, Default)]
 pub struct Buffer {
-    /// `data[start..end]` is the unconsumed output; `data[end..]` is room for reads (zeroed once,
-    /// when allocated, so it can be handed out as `&mut [u8]`).
+    /// `data[start..end]` is the unconsumed output; `data[end..]` is room for reads (zeroed, so
+    /// it can be handed out as `&mut [u8]`); the allocation beyond `data.len()` is not touched.
     data: Vec<u8>,
     start: usize,
     end: usize,
@@ -178,25 +178,26 @@ impl Buffer {
     /// Makes `min` bytes of room after the output: moves the output to the front when consumed
     /// output takes at least as much space as it (so each byte is moved at most once per byte
     /// consumed), else grows; and gives back memory when the allocation is far larger than
-    /// needed.
+    /// needed. Room is zeroed as it is handed out, not when the allocation grows: a buffer
+    /// growing to hundreds of MiB touches no page it does not fill.
     fn make_room(&mut self, min: usize) {
         let live = self.len();
-        let needed = live + min;
-        let target = needed.max(MIN_CAPACITY);
         if self.start > 0 && self.start >= live {
             self.data.copy_within(self.start..self.end, 0);
             self.start = 0;
             self.end = live;
         }
-        if self.data.len() > 4 * target {
+        let target = (live + min).max(MIN_CAPACITY);
+        if self.data.capacity() > 4 * target {
             // `end` is below `2 * live` (moved, or `start < live`): the output stays.
             debug_assert!(self.end <= 2 * target);
-            self.data.truncate(2 * target);
-            self.data.shrink_to_fit();
+            self.data.truncate(self.end.max(2 * target).min(self.data.len()));
+            self.data.shrink_to(2 * target);
         }
         if self.data.len() - self.end < min {
-            let len = target.max(2 * self.data.len()).max(self.end + min);
-            self.data.resize(len, 0);
+            // `resize` grows the allocation by doubling (amortised O(1) a byte) and zeroes only
+            // the room asked for, plus one read's worth so small reads don't come back each time.
+            self.data.resize(self.end + min.max(MIN_CAPACITY), 0);
         }
     }
 

@@ -15,8 +15,9 @@
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
+use regex_automata::util::prefilter::Prefilter;
 use regex_automata::util::{start, syntax};
-use regex_automata::{Anchored, MatchKind};
+use regex_automata::{Anchored, Input, MatchKind, Span};
 
 /// The size limits of `regex::bytes::Regex::new`: a pattern it accepts builds here too.
 const NFA_SIZE_LIMIT: usize = 10 << 20;
@@ -57,15 +58,41 @@ impl Analysis {
             return Analysis { max_len: None, detector: None };
         };
         let max_len = hir.properties().maximum_len();
-        let nfa = thompson::Compiler::new()
-            .configure(
-                thompson::Config::new()
-                    .utf8(false)
-                    .nfa_size_limit(Some(NFA_SIZE_LIMIT))
-                    .which_captures(thompson::WhichCaptures::None),
-            )
-            .build_from_hir(&hir);
-        let detector = nfa.ok().and_then(|nfa| {
+        // Where the pattern starts with literals, memchr finds where a match may start and the
+        // DFA skips the rest, as regex-automata's own search does.
+        let prefilter = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, &hir)
+            .filter(|p| p.is_fast() && p.max_needle_len() > 0);
+        let nfa = |reverse| {
+            thompson::Compiler::new()
+                .configure(
+                    thompson::Config::new()
+                        .utf8(false)
+                        .reverse(reverse)
+                        .nfa_size_limit(Some(NFA_SIZE_LIMIT))
+                        .which_captures(thompson::WhichCaptures::None),
+                )
+                .build_from_hir(&hir)
+        };
+        // A match of unbounded length could start anywhere before where the forward DFA saw it
+        // end: a reverse DFA finds where it starts, as regex-automata's `hybrid::regex` does.
+        let reverse = if max_len.is_some() {
+            None
+        } else {
+            nfa(true).ok().and_then(|nfa| {
+                DFA::builder()
+                    .configure(
+                        DFA::config()
+                            .match_kind(MatchKind::All)
+                            .unicode_word_boundary(true)
+                            .cache_capacity(settings.cache_capacity)
+                            .skip_cache_capacity_check(true)
+                            .minimum_cache_clear_count(settings.give_up_after_clears),
+                    )
+                    .build_from_nfa(nfa)
+                    .ok()
+            })
+        };
+        let detector = nfa(false).ok().and_then(|nfa| {
             DFA::builder()
                 .configure(
                     DFA::config()
@@ -73,11 +100,14 @@ impl Analysis {
                         .unicode_word_boundary(true)
                         .cache_capacity(settings.cache_capacity)
                         .skip_cache_capacity_check(true)
-                        .minimum_cache_clear_count(settings.give_up_after_clears),
+                        .minimum_cache_clear_count(settings.give_up_after_clears)
+                        // Start states are told apart only where the prefilter is used there: it
+                        // costs a branch out of the fast loop each time.
+                        .specialize_start_states(prefilter.is_some()),
                 )
                 .build_from_nfa(nfa)
                 .ok()
-                .map(|dfa| Detector { dfa })
+                .map(|dfa| Detector { dfa, prefilter, reverse })
         });
         Analysis { max_len, detector }
     }
@@ -87,12 +117,25 @@ impl Analysis {
 #[derive(Debug)]
 pub(crate) struct Detector {
     dfa: DFA,
+    prefilter: Option<Prefilter>,
+    /// For patterns of unbounded length: finds the start of a match from its end.
+    reverse: Option<DFA>,
 }
 
 impl Detector {
     /// A cache for scans (boxed: it is a few hundred bytes, moved between searches).
     pub(crate) fn create_cache(&self) -> Box<Cache> {
         Box::new(self.dfa.create_cache())
+    }
+
+    /// Where the leftmost match that ends at `end` starts (the longest one, as leftmost-first's
+    /// leftmost start is the smallest of all): one reverse scan of the match, not of the whole
+    /// haystack. `None` without a reverse DFA, or if it stops.
+    pub(crate) fn match_start(&self, hay: &[u8], end: usize) -> Option<usize> {
+        let reverse = self.reverse.as_ref()?;
+        let mut cache = reverse.create_cache();
+        let input = Input::new(hay).span(0..end).anchored(Anchored::Yes).earliest(false);
+        Some(reverse.try_search_rev(&mut cache, &input).ok()??.offset())
     }
 
     /// A scan of a haystack from its start; `None` if the DFA cannot even start.
@@ -137,6 +180,29 @@ impl Scan {
         self.cache
     }
 
+    /// After `advance` found a match ending at `first_end`: where the leftmost-first match ends,
+    /// in `hay` read as ending where it ends (steps on until the DFA is dead, as a forward search
+    /// does; the scan cannot be advanced afterwards). `None` if the DFA stops.
+    pub(crate) fn leftmost_end(&mut self, det: &Detector, hay: &[u8], first_end: usize) -> Option<usize> {
+        let (dfa, cache) = (&det.dfa, &mut self.cache);
+        let mut end = first_end;
+        let mut sid = self.sid;
+        for at in self.at..hay.len() {
+            sid = dfa.next_state(cache, sid, hay[at]).ok()?;
+            if sid.is_match() {
+                end = at;
+            } else if sid.is_dead() {
+                return Some(end);
+            } else if sid.is_quit() {
+                return None;
+            }
+        }
+        if dfa.next_eoi_state(cache, sid).ok()?.is_match() {
+            end = hay.len();
+        }
+        Some(end)
+    }
+
     /// Steps through `hay[self.at..]`, then asks whether a match ends at the end of `hay`.
     pub(crate) fn advance(&mut self, det: &Detector, hay: &[u8]) -> Scanned {
         match self.advance_inner(det, hay) {
@@ -171,7 +237,23 @@ impl Scan {
                     sid = dfa.next_state(cache, prev, hay[at - 1]).map_err(|_| Stop)?;
                 }
             }
-            if sid.is_tagged() {
+            if sid.is_start() {
+                if let Some(pre) = &det.prefilter {
+                    // No match in progress: the next can only start where the prefilter finds
+                    // its literal, or in the last bytes, where a literal may be cut off.
+                    let to = match pre.find(hay, Span::from(at..hay.len())) {
+                        Some(span) => span.start,
+                        None => (hay.len() + 1).saturating_sub(pre.max_needle_len()),
+                    };
+                    if to > at {
+                        at = to;
+                        // The start state depends on the byte before (`^`, `\b`).
+                        let input = Input::new(hay).span(at..hay.len());
+                        sid = dfa.start_state_forward(cache, &input).map_err(|_| Stop)?;
+                        continue;
+                    }
+                }
+            } else if sid.is_tagged() {
                 // A match state is entered one byte after the match ends (the DFA looks one byte
                 // ahead for assertions such as `\b` and `$`).
                 if sid.is_match() {
@@ -297,6 +379,42 @@ mod tests {
         let a = Analysis::new(r"\d{2,4}x", Settings::default());
         assert_eq!(a.max_len, Some(4 * 4 + 1), "\\d is Unicode: up to 4 bytes a digit");
         assert_eq!(Analysis::new(r"a+", Settings::default()).max_len, None);
+    }
+
+    #[test]
+    fn the_prefilter_skips_but_finds_literals_cut_across_reads() {
+        let det = detector(r"MARKER-(\d+)\r\n");
+        assert!(det.prefilter.is_some());
+        let mut hay = b"xMARKERy MARKER-z ".repeat(100);
+        hay.extend_from_slice(b"MARKER-123\r\n");
+        let expected = Scanned::Found { end: hay.len() };
+        for step in 1..20 {
+            assert_eq!(first_end(&det, &hay, step), expected, "step {step}");
+        }
+        // The look-behind of the skipped-to position counts.
+        let det = detector(r"(?m)^ok\b");
+        assert!(det.prefilter.is_some());
+        for step in 1..8 {
+            assert_eq!(first_end(&det, b"took\nnot ok\nok!", step), Scanned::Found { end: 14 }, "step {step}");
+        }
+    }
+
+    #[test]
+    fn the_leftmost_first_match_from_the_first_end() {
+        // "c" ends first, but "abcd" starts first: leftmost-first is "abcd".
+        let det = detector(r"(abcd|c)+?");
+        let hay = b"xabcdy";
+        let mut scan = det.start(det.create_cache()).unwrap();
+        assert_eq!(scan.advance(&det, hay), Scanned::Found { end: 4 });
+        assert_eq!(scan.leftmost_end(&det, hay, 4), Some(5));
+        assert_eq!(det.match_start(hay, 5), Some(1));
+        // Unbounded: the start of the longest match ending there.
+        let det = detector(r"[A-Z]{3,}-\d+\r\n");
+        let hay = b"ABC-1 xyz QWERTY-42\r\n>";
+        let mut scan = det.start(det.create_cache()).unwrap();
+        assert_eq!(scan.advance(&det, hay), Scanned::Found { end: 21 });
+        assert_eq!(scan.leftmost_end(&det, hay, 21), Some(21));
+        assert_eq!(det.match_start(hay, 21), Some(10));
     }
 
     #[test]

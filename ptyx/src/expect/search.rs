@@ -282,21 +282,30 @@ fn fallback(re: &RegexNeedle) -> RegexState {
 
 fn find_regex(re: &RegexNeedle, state: &mut RegexState, hay: &[u8]) -> Option<Found> {
     if let RegexState::Dfa(scan) = state {
-        let scanned = match &re.analysis().detector {
-            Some(det) => scan.advance(det, hay),
-            None => Scanned::Stopped,
+        let Some(det) = &re.analysis().detector else {
+            *state = fallback(re);
+            return find_regex(re, state, hay);
         };
-        match scanned {
+        match scan.advance(det, hay) {
             Scanned::Pending => return None,
             Scanned::Never => {
                 *state = RegexState::Never;
                 return None;
             }
             Scanned::Found { end } => {
-                // Every match ends at `end` or later, so a bounded one starts at most `max_len`
-                // before: search from there, with the context before it visible to assertions.
-                let from = re.analysis().max_len.map_or(0, |max| end.saturating_sub(max));
-                if let Some(found) = captures(re, hay, from).or_else(|| captures(re, hay, 0)) {
+                // Every match ends at `end` or later. A bounded one starts at most `max_len` before;
+                // an unbounded one where the reverse DFA, run back from the end of the
+                // leftmost-first match, says. The `Regex` searches from there (the context before
+                // stays visible to its assertions), and from the start if that finds nothing.
+                let (from, exact) = match re.analysis().max_len {
+                    Some(max) => (end.saturating_sub(max), false),
+                    None => match scan.leftmost_end(det, hay, end).and_then(|e| det.match_start(hay, e)) {
+                        Some(start) => (start, true),
+                        None => (0, false),
+                    },
+                };
+                let found = captures(re, hay, from).filter(|f| !exact || f.whole().start == from);
+                if let Some(found) = found.or_else(|| captures(re, hay, 0)) {
                     return Some(found);
                 }
                 // The DFA saw a match the `Regex` does not: they disagree (a `RegexBuilder`
