@@ -72,13 +72,14 @@ impl Analysis {
                         .which_captures(thompson::WhichCaptures::None),
                 )
                 .build_from_hir(&hir)
+                .ok()
         };
         // A match of unbounded length could start anywhere before where the forward DFA saw it
         // end: a reverse DFA finds where it starts, as regex-automata's `hybrid::regex` does.
         let reverse = if max_len.is_some() {
             None
         } else {
-            nfa(true).ok().and_then(|nfa| {
+            nfa(true).and_then(|nfa| {
                 DFA::builder()
                     .configure(
                         DFA::config()
@@ -92,7 +93,7 @@ impl Analysis {
                     .ok()
             })
         };
-        let detector = nfa(false).ok().and_then(|nfa| {
+        let detector = nfa(false).and_then(|nfa| {
             DFA::builder()
                 .configure(
                     DFA::config()
@@ -187,8 +188,8 @@ impl Scan {
         let (dfa, cache) = (&det.dfa, &mut self.cache);
         let mut end = first_end;
         let mut sid = self.sid;
-        for at in self.at..hay.len() {
-            sid = dfa.next_state(cache, sid, hay[at]).ok()?;
+        for (at, &byte) in hay.iter().enumerate().skip(self.at) {
+            sid = dfa.next_state(cache, sid, byte).ok()?;
             if sid.is_match() {
                 end = at;
             } else if sid.is_dead() {
