@@ -47,48 +47,53 @@ fn needle(spec: Option<usize>) -> Needle {
     }
 }
 
+/// Groups as ranges of a haystack; group 0 is the whole match.
+type Groups = Vec<Option<(usize, usize)>>;
+
 /// The model: searches each prefix of the output with the `Regex` (or a naive literal search).
 fn model(specs: &[Option<usize>], out: &[u8]) -> Vec<Outcome> {
     let regexes: Vec<Option<Regex>> =
         specs.iter().map(|s| s.filter(|&p| POOL[p].1).map(|p| Regex::new(POOL[p].0).unwrap())).collect();
-    let mut outcomes = Vec::new();
-    let mut start = 0;
-    'expect: loop {
-        for end in start..=out.len() {
-            let hay = &out[start..end];
-            let mut best: Option<(usize, Vec<Option<(usize, usize)>>)> = None;
+    // The needle matching in the shortest prefix of `hay`, earliest end first, then list order.
+    let first = |hay: &[u8]| -> Option<(usize, Groups)> {
+        (0..=hay.len()).find_map(|end| {
+            let prefix = &hay[..end];
+            let mut best: Option<(usize, Groups)> = None;
             for (i, spec) in specs.iter().enumerate() {
                 let Some(p) = *spec else { continue };
-                let groups = if let Some(regex) = &regexes[i] {
-                    regex.captures(hay).map(|c| c.iter().map(|g| g.map(|g| (g.start(), g.end()))).collect())
-                } else {
-                    let lit = POOL[p].0.as_bytes();
-                    hay.windows(lit.len()).position(|w| w == lit).map(|s| vec![Some((s, s + lit.len()))])
+                let groups: Option<Groups> = match &regexes[i] {
+                    Some(regex) => {
+                        regex.captures(prefix).map(|c| c.iter().map(|g| g.map(|g| (g.start(), g.end()))).collect())
+                    }
+                    None => {
+                        let lit = POOL[p].0.as_bytes();
+                        prefix.windows(lit.len()).position(|w| w == lit).map(|s| vec![Some((s, s + lit.len()))])
+                    }
                 };
                 let Some(groups) = groups else { continue };
                 let whole_end = groups[0].unwrap().1;
-                if best
-                    .as_ref()
-                    .map_or(true, |(_, b): &(usize, Vec<Option<(usize, usize)>>)| whole_end < b[0].unwrap().1)
-                {
+                if best.as_ref().map_or(true, |(_, b)| whole_end < b[0].unwrap().1) {
                     best = Some((i, groups));
                 }
             }
-            if let Some((i, groups)) = best {
-                let (s, e) = groups[0].unwrap();
-                let groups = groups.iter().map(|g| g.map(|(a, b)| hay[a..b].to_vec())).collect();
-                outcomes.push(Outcome::Matched(i, hay[..s].to_vec(), groups));
-                start += e;
-                continue 'expect;
-            }
-        }
-        let rest = out[start..].to_vec();
-        match specs.iter().position(Option::is_none) {
-            Some(i) => outcomes.push(Outcome::Matched(i, rest, vec![Some(Vec::new())])),
-            None => outcomes.push(Outcome::Eof(rest)),
-        }
-        return outcomes;
+            best
+        })
+    };
+    let mut outcomes = Vec::new();
+    let mut start = 0;
+    while let Some((i, groups)) = first(&out[start..]) {
+        let hay = &out[start..];
+        let (s, e) = groups[0].unwrap();
+        let groups = groups.iter().map(|g| g.map(|(a, b)| hay[a..b].to_vec())).collect();
+        outcomes.push(Outcome::Matched(i, hay[..s].to_vec(), groups));
+        start += e;
     }
+    let rest = out[start..].to_vec();
+    match specs.iter().position(Option::is_none) {
+        Some(i) => outcomes.push(Outcome::Matched(i, rest, vec![Some(Vec::new())])),
+        None => outcomes.push(Outcome::Eof(rest)),
+    }
+    outcomes
 }
 
 /// The engine, fed `out` cut at `cuts`: `expect`s until the end of output.
