@@ -167,6 +167,26 @@ mod tests {
         assert!(mode.check(&quoted, 0).is_err());
     }
 
+    /// The kernel's limit is the one `check` uses: a line of `MAX_CANON_LINE` bytes arrives
+    /// whole, one byte more and the program gets a cut line.
+    #[test]
+    fn the_kernel_cuts_where_check_says() {
+        use std::io::{Read, Write};
+        for (len, whole) in [(MAX_CANON_LINE, true), (MAX_CANON_LINE + 1, false), (MAX_CANON_LINE + 100, false)] {
+            let (mut master, mut slave) = crate::openpty().unwrap();
+            let mut termios = slave.termios().unwrap();
+            // No echo: nobody reads the master, and the echo must not fill it.
+            termios.local_modes.remove(LocalModes::ECHO);
+            slave.set_termios(&termios).unwrap();
+            let line = [vec![b'x'; len], vec![b'\n']].concat();
+            master.write_all(&line).unwrap();
+            let mut got = vec![0; len + 2];
+            let n = slave.read(&mut got).unwrap();
+            assert_eq!(n == line.len() && got[..n] == line[..], whole, "line of {len}: read {n}");
+            assert_eq!(CanonicalMode::from_termios(&termios).unwrap().check(&line, 0).is_ok(), whole);
+        }
+    }
+
     #[test]
     fn settings_from_termios() {
         // A pty's defaults are Linux's defaults.

@@ -33,10 +33,13 @@ pub struct Eof;
 /// # When a regex matches
 ///
 /// A needle matches as soon as the output read so far contains a match, read as if the output
-/// ended there. A pattern whose end is open-ended can therefore match less when the output
-/// arrives in pieces: `\d+` on output `12` then `34` matches `12`. Anchor the end to what follows
-/// (`\d+\r\n`, `(\d+)\r\n`); likewise `$` and `\b` at the end of a pattern are decided at the end of
-/// what has been read. `^` and `\A` match at the start of the unmatched output.
+/// ended there. A pattern whose match more output could make longer can therefore match less
+/// when the output arrives in pieces: `\d+` on output `12` then `34` matches `12`, and
+/// `>.*\$ ` stops at the first `$ ` read, not the last one of the line. Anchor the end to what
+/// must follow (`\d+\r\n`, `(\d+)\r\n`) or make the repetition lazy (`>.*?\$ `): then the
+/// result does not depend on how the output was split. Likewise `$` and `\b` at the end of a
+/// pattern are decided at the end of what has been read. `^` and `\A` match at the start of the
+/// unmatched output.
 ///
 /// A regex is compiled once: the `Regex` itself, plus, once per needle, a lazy DFA from its
 /// pattern text ([`Regex::as_str`](regex::bytes::Regex::as_str)) with `Regex::new`'s syntax,
