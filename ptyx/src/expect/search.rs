@@ -605,6 +605,17 @@ mod tests {
         assert!(inner.take_cache().is_some(), "given back");
     }
 
+    /// Sessions and their futures (tokio::spawn) hold these: they must be `Send`.
+    #[test]
+    fn the_engine_can_move_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Needle>();
+        send_sync::<Search>();
+        send_sync::<Buffer>();
+        send_sync::<Match>();
+        send_sync::<ExpectError>();
+    }
+
     #[test]
     fn empty_needles() {
         let mut buf = Buffer::new();
