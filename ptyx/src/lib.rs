@@ -37,29 +37,49 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// The files stack in layers; each uses only those above it in this list (tests/layers.rs checks).
-mod child;
-mod command;
-mod exec;
+// The files stack in layers: each uses only files of the layers before it (tests/layers.rs checks).
+
+// 1. Descriptors, processes, signals, terminal modes and sizes.
 mod fd;
-mod fork;
-#[cfg(any(feature = "asciicast", feature = "timing"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "asciicast", feature = "timing"))))]
-pub mod format;
-mod output;
 mod process;
-mod pty;
-mod relay;
 mod signals;
-mod spawn;
+pub mod tty;
+pub mod winsize;
+
+// 2. Opening a pty; forking onto one.
+mod pty;
+
+mod fork;
+
+// 3. Starting a program on one: what it needs, the three ways to start it.
+mod exec;
+
 #[cfg(target_os = "linux")]
 mod spawn_fork;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod spawn_posix;
 #[cfg(not(target_os = "linux"))]
 mod spawn_std;
-pub mod tty;
-pub mod winsize;
+
+// 4. The running program and the builder that starts it.
+mod child;
+
+mod command;
+
+// 5. The one copy loop, and what is built on it.
+mod relay;
+
+mod output;
+mod spawn;
+
+// 6. Optional layers (cargo features).
+#[cfg(any(feature = "asciicast", feature = "timing"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "asciicast", feature = "timing"))))]
+pub mod format;
+
+#[cfg(feature = "expect")]
+#[cfg_attr(docsrs, doc(cfg(feature = "expect")))]
+pub mod expect;
 
 pub use child::Child;
 pub use command::Command;
