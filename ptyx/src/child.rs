@@ -200,6 +200,32 @@ impl Child {
     }
 }
 
+impl Child {
+    /// Ends the program as closing its terminal window would, and leaves nothing of its process
+    /// group: hangs the terminal up (`SIGHUP`), waits up to `grace` for the child to exit, then
+    /// sends `SIGKILL` to its process group (what remains of it: background jobs of a shell, a
+    /// program that ignores `SIGHUP`) and reaps the child. The group is signalled before the
+    /// child is reaped, while its id cannot belong to anyone else. Returns the child's status.
+    pub(crate) fn terminate(&mut self, grace: Duration) -> io::Result<ExitStatus> {
+        if let Some(status) = self.status {
+            return Ok(status);
+        }
+        self.hang_up()?;
+        if let Some(pidfd) = &self.pidfd {
+            let deadline = Instant::now() + grace;
+            loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                // Readable once the child has exited; it stays a zombie (unreaped) meanwhile.
+                if crate::fd::poll_readable(pidfd.as_fd(), Some(left))? || left.is_zero() {
+                    break;
+                }
+            }
+        }
+        process::signal_group(self.pid, libc::SIGKILL)?;
+        self.wait()
+    }
+}
+
 impl Drop for Child {
     fn drop(&mut self) {
         if self.status.is_none() {

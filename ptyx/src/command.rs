@@ -140,6 +140,19 @@ impl Command {
         self.args.iter().map(|a| a.as_os_str())
     }
 
+    /// The environment changes this command makes, like `std::process::Command::get_envs`: each
+    /// variable set (`Some(value)`) or removed (`None`), in the order of their names. With
+    /// [`env_clear`](Command::env_clear), only the variables set after it.
+    pub fn get_envs(&self) -> impl Iterator<Item = (&OsStr, Option<&OsStr>)> {
+        self.env.iter().map(|(k, v)| (k.as_os_str(), v.as_deref()))
+    }
+
+    /// Whether [`env_clear`](Command::env_clear) was called: the child starts with only the
+    /// variables [`get_envs`](Command::get_envs) lists.
+    pub fn get_env_clear(&self) -> bool {
+        self.env_clear
+    }
+
     /// The window size the child will start with.
     pub fn get_window_size(&self) -> Winsize {
         self.size.unwrap_or(Winsize::DEFAULT)

@@ -52,6 +52,8 @@ mod escape;
 mod matched;
 mod needle;
 mod search;
+mod session;
+mod session_core;
 
 pub use buffer::Buffer;
 pub use canonical::{CanonicalMode, MAX_CANON_LINE};
@@ -62,3 +64,4 @@ pub use matched::Match;
 pub use needle::{Eof, Literal, Needle, RegexNeedle};
 pub use regex::bytes::Regex;
 pub use search::Search;
+pub use session::Session;

@@ -1,0 +1,414 @@
+//! The sync expect session: a program on a pty, its output searched as it arrives, answers sent.
+//! Every wait is one poll(2) on the master (and the child's pidfd) with the time left: no sleeps,
+//! no polling interval, no thread.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::path::Path;
+use std::process::ExitStatus;
+use std::time::{Duration, Instant};
+
+use rustix::event::{PollFd, PollFlags};
+use rustix::termios::SpecialCodeIndex;
+
+use super::session_core::{self as core, left, Core, READS_PER_CHECK};
+use super::{control_byte, Match, Needle, Search};
+use crate::{Child, Command, Ended, Winsize};
+
+/// A program on a pty, driven the way pexpect drives one: wait for what it prints, then answer.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use ptyx::expect::{Eof, Needle, Regex, Session};
+/// let mut s = Session::spawn(ptyx::Command::new("python3").arg("-q"))?;
+/// s.set_timeout(Some(Duration::from_secs(10)));
+/// s.expect(">>> ")?;
+/// s.send_line("6*7")?;
+/// // The terminal echoes "6*7\r\n" first, then python prints "42\r\n".
+/// let m = s.expect(Regex::new(r"\r\n(\d+)\r\n")?)?;
+/// assert_eq!(m.get(1), Some(&b"42"[..]));
+/// let (i, _) = s.expect_any(&[Needle::from(">>> "), Needle::from(Regex::new("Error")?), Needle::Eof])?;
+/// assert_eq!(i, 0);
+/// s.send_line("exit()")?;
+/// let m = s.expect(Eof)?; // m.before(): everything until the end of output
+/// assert!(m.before().starts_with(b"exit()"));
+/// assert!(s.wait()?.success());
+/// # Ok(()) }
+/// ```
+///
+/// The environment is the command's, as with [`Command`]: nothing is added behind your back.
+/// Timeouts default to 30 s, as pexpect's; a timed out `expect` loses nothing (the output stays
+/// for the next one). Dropping a session whose program still runs hangs its terminal up, waits
+/// briefly, then kills what is left of its process group and reaps it.
+pub struct Session {
+    child: Child,
+    core: Core,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session").field("child", &self.child).field("core", &self.core).finish()
+    }
+}
+
+impl Session {
+    /// Starts `command` on a new pty (see [`Command::spawn`]) and returns a session on it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Command::spawn`].
+    pub fn spawn(command: &mut Command) -> io::Result<Session> {
+        let child = command.spawn()?;
+        Session::from_child(child)
+    }
+
+    /// A session on a program already started with [`Command::spawn`]. Its master is made
+    /// non-blocking (the session waits with poll(2)).
+    ///
+    /// # Errors
+    ///
+    /// The OS error of fcntl(2), which does not fail on a pty.
+    pub fn from_child(child: Child) -> io::Result<Session> {
+        child.master().set_nonblocking(true)?;
+        Ok(Session { child, core: Core::new() })
+    }
+
+    /// The program: its pid, master, signals ([`Child::signal`]), status.
+    pub fn child(&self) -> &Child {
+        &self.child
+    }
+
+    /// The program, mutably: to [`wait_timeout`](Child::wait_timeout) or [`kill`](Child::kill)
+    /// it. Reading its master directly bypasses the session's buffer.
+    pub fn child_mut(&mut self) -> &mut Child {
+        &mut self.child
+    }
+
+    /// How long an `expect` (and a `send` the program does not read) waits; `None` waits forever.
+    /// Default 30 s, like pexpect.
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.core.timeout = timeout;
+    }
+
+    /// The timeout of `expect` and `send`.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.core.timeout
+    }
+
+    /// The output read and not consumed by a match yet (pexpect's `buffer`).
+    pub fn unmatched(&self) -> &[u8] {
+        self.core.buf.as_bytes()
+    }
+
+    /// Whether the end of the program's output has been seen.
+    pub fn is_eof(&self) -> bool {
+        self.core.buf.is_eof()
+    }
+
+    /// Sends everything read from the program to `log` as it is read (and, with
+    /// [`log_sent`](Session::log_sent), what is sent to it); `None` stops logging.
+    pub fn set_log(&mut self, log: Option<Box<dyn Write + Send>>) {
+        self.core.set_log(log);
+    }
+
+    /// Logs to `writer`, as [`set_log`](Session::set_log) does.
+    pub fn log_to(&mut self, writer: impl Write + Send + 'static) {
+        self.core.set_log(Some(Box::new(writer)));
+    }
+
+    /// Logs to the file at `path`, created or truncated (mode 0600 on creation: it may hold
+    /// passwords typed at a prompt).
+    ///
+    /// # Errors
+    ///
+    /// The file could not be opened.
+    pub fn log_file(&mut self, path: impl AsRef<Path>) -> io::Result<()> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = File::options().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+        self.core.set_log(Some(Box::new(file)));
+        Ok(())
+    }
+
+    /// Whether the log also receives what is sent to the program (default: no; the terminal's
+    /// echo usually shows it anyway).
+    pub fn log_sent(&mut self, yes: bool) {
+        self.core.set_log_sent(yes);
+    }
+
+    /// The byte that ends [`interact`](Session::interact) (default Ctrl-], 0x1d, as pexpect's).
+    pub fn set_escape(&mut self, byte: u8) {
+        self.core.escape = byte;
+    }
+
+    /// Waits until `needle` matches the output (see [`Needle`] for when), consumes the output up
+    /// to the end of the match and returns the [`Match`].
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` after the [timeout](Session::set_timeout), `UnexpectedEof` at the end of the
+    /// output (at once when it was seen already), each with an
+    /// [`ExpectError`](super::ExpectError) holding the unmatched output, which stays for the next
+    /// `expect`; the OS error of a failed read; the log's write error.
+    pub fn expect(&mut self, needle: impl Into<Needle>) -> io::Result<Match> {
+        self.expect_any(&[needle.into()]).map(|(_, m)| m)
+    }
+
+    /// Waits until one of `needles` matches: the match that ends earliest in the output wins,
+    /// ties going to the first in the list. Returns its index and the [`Match`].
+    ///
+    /// # Errors
+    ///
+    /// As [`expect`](Session::expect).
+    pub fn expect_any(&mut self, needles: &[Needle]) -> io::Result<(usize, Match)> {
+        let mut search = Search::new(needles);
+        let deadline = self.core.deadline(Instant::now());
+        loop {
+            if let Some(hit) = search.check(&mut self.core.buf)? {
+                return Ok(hit);
+            }
+            if left(deadline, Instant::now()).is_some_and(|l| l.is_zero()) {
+                return search.timed_out(&mut self.core.buf, self.core.timeout);
+            }
+            self.read_some(deadline)?;
+        }
+    }
+
+    /// Writes all of `bytes` to the program (no sleep before, no partial write). While the program
+    /// does not read, its output is read meanwhile (so neither side can block the other), up to
+    /// the timeout.
+    ///
+    /// # Errors
+    ///
+    /// `BrokenPipe` once the end of output was seen or the child was reaped (Linux accepts writes
+    /// to a master whose program is gone); `InvalidInput`, with nothing sent, when the program
+    /// reads in canonical mode and a line would be longer than the 4095 bytes the kernel keeps
+    /// (see [`CanonicalMode`](super::CanonicalMode)); `TimedOut` when the program did not read it
+    /// in time (part of it may have been written).
+    pub fn send(&mut self, bytes: impl AsRef<[u8]>) -> io::Result<()> {
+        let bytes = bytes.as_ref();
+        let mode = self.child.master().termios().ok();
+        let pending = self.core.check_send(bytes, mode.as_ref(), self.child.status().is_some())?;
+        self.write_all(bytes)?;
+        self.core.sent(bytes, pending)
+    }
+
+    /// Sends `line`, then Enter (`\r`, what the key sends).
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Session::send).
+    pub fn send_line(&mut self, line: &str) -> io::Result<()> {
+        self.send(core::line(line))
+    }
+
+    /// Sends Ctrl+`key`: `'c'` is 0x03, also `@ [ \ ] ^ _ ?` (see [`control_byte`]).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a key without a control character; else as [`send`](Session::send).
+    pub fn send_control(&mut self, key: char) -> io::Result<()> {
+        self.send([control_byte(key)?])
+    }
+
+    /// Sends the terminal's end-of-file character (`VEOF`, usually Ctrl-D): a program reading a
+    /// line in canonical mode then reads what was typed, or end of file on an empty line.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` if the terminal has none; else as [`send`](Session::send).
+    pub fn send_eof(&mut self) -> io::Result<()> {
+        let c = core::special_char(&self.child.master().termios()?, SpecialCodeIndex::VEOF, "end-of-file")?;
+        self.send([c])
+    }
+
+    /// Sends the terminal's interrupt character (`VINTR`, usually Ctrl-C): with `ISIG` set, the
+    /// kernel turns it into `SIGINT` for the program's foreground process group.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` if the terminal has none; else as [`send`](Session::send).
+    pub fn send_intr(&mut self) -> io::Result<()> {
+        let c = core::special_char(&self.child.master().termios()?, SpecialCodeIndex::VINTR, "interrupt")?;
+        self.send([c])
+    }
+
+    /// Resizes the pty; the program gets `SIGWINCH`.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of the ioctl, which does not fail on a pty.
+    pub fn resize(&mut self, size: Winsize) -> io::Result<()> {
+        self.child.resize(size)
+    }
+
+    /// Reads the program's output to its end (keeping it for `expect`, unless it is matched) and
+    /// returns its exit status. Waits as long as the program runs: no timeout.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of a read or of waitpid(2); the log's write error.
+    pub fn wait(&mut self) -> io::Result<ExitStatus> {
+        while !self.core.buf.is_eof() {
+            self.read_some(None)?;
+        }
+        self.child.wait()
+    }
+
+    /// Hands the session to the user's terminal: stdin in raw mode, the pty at its size and
+    /// following it (`SIGWINCH`), output read and not matched yet shown first, then both ways
+    /// copied, by the one [relay](crate::Relay), until the escape byte is typed (see
+    /// [`set_escape`](Session::set_escape)), stdin ends, or the program ends. The session goes
+    /// on afterwards: `expect` and `send` work again, and the log got everything.
+    ///
+    /// # Errors
+    ///
+    /// As [`Relay::run_until_escape`](crate::Relay::run_until_escape); the log's write error.
+    pub fn interact(&mut self) -> io::Result<Ended> {
+        let stdin = rustix::stdio::stdin();
+        let stdout = rustix::stdio::stdout();
+        self.interact_with(stdin, stdout)
+    }
+
+    /// [`interact`](Session::interact) with another terminal (or pipe) than stdin and stdout.
+    ///
+    /// # Errors
+    ///
+    /// As [`interact`](Session::interact).
+    pub fn interact_with(&mut self, input: BorrowedFd<'_>, output: BorrowedFd<'_>) -> io::Result<Ended> {
+        // What was read and not matched yet is the user's to see first, as in pexpect.
+        let unmatched = self.core.buf.take();
+        crate::fd::write_all(output, &unmatched)?;
+        let core = &mut self.core;
+        let escape = core.escape;
+        let ended = crate::Relay::attach(&mut self.child)
+            .input(Some(input))
+            .output(Some(output))
+            .forward_eof(false)
+            .on_event(|_, event| match event {
+                crate::Event::Output(bytes) => core.received(bytes, Instant::now()),
+                crate::Event::Input(bytes) => core.sent(bytes, 0),
+                _ => Ok(()),
+            })
+            .run_until_escape(escape)?;
+        if let Ended::Exited(status) = ended {
+            self.core.buf.set_eof();
+            self.core.buf.set_exit_status(status);
+        }
+        Ok(ended)
+    }
+
+    /// Waits (one poll, until `deadline` or the end of the exit grace) for output or the child's
+    /// exit, and reads what has come.
+    fn read_some(&mut self, deadline: Option<Instant>) -> io::Result<()> {
+        if self.core.buf.is_eof() {
+            return Ok(());
+        }
+        let until = match (deadline, self.core.grace_end()) {
+            (Some(d), Some(g)) => Some(d.min(g)),
+            (d, g) => d.or(g),
+        };
+        let (master_ready, child_ready) = {
+            let watch_child = self.core.exited_at.is_none();
+            let mut fds = vec![PollFd::from_borrowed_fd(self.child.master().as_fd(), PollFlags::IN)];
+            if let (true, Some(pidfd)) = (watch_child, self.child.pidfd()) {
+                fds.push(PollFd::from_borrowed_fd(pidfd, PollFlags::IN));
+            }
+            match crate::fd::poll(&mut fds, left(until, Instant::now())) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
+                Err(e) => return Err(e),
+            }
+            let any = PollFlags::IN | PollFlags::HUP | PollFlags::ERR;
+            (fds[0].revents().intersects(any), fds.get(1).is_some_and(|fd| fd.revents().intersects(any)))
+        };
+        if child_ready || (self.child.pidfd().is_none() && self.core.exited_at.is_none()) {
+            if self.child.try_wait()?.is_some() {
+                self.core.exited_at = Some(Instant::now());
+            }
+        }
+        if master_ready {
+            self.drain()?;
+        }
+        if !self.core.buf.is_eof() && self.core.grace_over(Instant::now()) {
+            self.end_of_output()?;
+        }
+        Ok(())
+    }
+
+    /// Reads what the master has, a few reads at most before the caller searches again.
+    fn drain(&mut self) -> io::Result<()> {
+        for _ in 0..READS_PER_CHECK {
+            let master = self.child.master();
+            match self.core.read_with(Instant::now(), |room| crate::read(master.as_fd(), room)) {
+                Ok(0) => return self.end_of_output(),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// The output has ended: mark it, and reap the child if it has exited (it usually exits the
+    /// moment its last descriptor of the terminal closes), for the status in errors.
+    fn end_of_output(&mut self) -> io::Result<()> {
+        self.core.buf.set_eof();
+        if let Some(status) = self.child.wait_timeout(Duration::from_millis(100))? {
+            self.core.buf.set_exit_status(status);
+        }
+        Ok(())
+    }
+
+    /// Writes all of `bytes`, reading output while the program does not read, up to the timeout.
+    fn write_all(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+        let deadline = self.core.deadline(Instant::now());
+        while !bytes.is_empty() {
+            let master = self.child.master().as_fd();
+            match rustix::io::write(master, bytes) {
+                Ok(n) => bytes = &bytes[n..],
+                Err(rustix::io::Errno::INTR) => {}
+                Err(rustix::io::Errno::AGAIN) => {
+                    let left = left(deadline, Instant::now());
+                    if left.is_some_and(|l| l.is_zero()) {
+                        return Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            format!("timed out sending: the program did not read {} bytes of its input", bytes.len()),
+                        ));
+                    }
+                    let mut fds = [PollFd::from_borrowed_fd(master, PollFlags::IN | PollFlags::OUT)];
+                    match crate::fd::poll(&mut fds, left) {
+                        Ok(_) => {}
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    }
+                    if fds[0].revents().intersects(PollFlags::IN | PollFlags::HUP) {
+                        // Read what the program wrote meanwhile: it may be waiting for us to.
+                        self.drain()?;
+                        if self.core.buf.is_eof() {
+                            return Err(io::Error::new(
+                                io::ErrorKind::BrokenPipe,
+                                "the program's output ended before it read what was sent",
+                            ));
+                        }
+                    }
+                }
+                Err(rustix::io::Errno::IO) => {
+                    return Err(io::Error::new(io::ErrorKind::BrokenPipe, "the program's terminal is closed"));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Never blocks long, never panics: hang up, a short grace, SIGKILL to what is left.
+        let _ = self.child.terminate(core::DROP_GRACE);
+    }
+}

@@ -1,0 +1,192 @@
+//! What the sync [`Session`](super::Session) and the async one share, with no I/O: the output not
+//! matched yet, the timeout, the log, the line being typed, the escape byte, and the rules for
+//! what may be sent. Each session only moves bytes between these and its pty.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+use rustix::termios::{SpecialCodeIndex, Termios};
+
+use super::{Buffer, CanonicalMode};
+
+/// pexpect's default timeout, and ours.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Ctrl-], the escape of `interact`, as in pexpect and telnet.
+pub(crate) const DEFAULT_ESCAPE: u8 = 0x1d;
+
+/// How long a session waits for its program to exit after hanging it up, before `SIGKILL`.
+pub(crate) const DROP_GRACE: Duration = Duration::from_millis(100);
+
+/// After the program exited while something else holds its terminal, how long without output
+/// counts as the end of the output (ten times this after the exit at most): the relay's grace.
+pub(crate) const EXIT_GRACE: Duration = Duration::from_millis(100);
+
+/// Largest read into the buffer at once, and how many reads in a row before searching.
+pub(crate) const READ_SIZE: usize = 64 * 1024;
+pub(crate) const READS_PER_CHECK: usize = 16;
+
+/// Where a session's log goes.
+pub(crate) type Log = Box<dyn Write + Send>;
+
+/// The state a session keeps between calls.
+pub(crate) struct Core {
+    pub(crate) buf: Buffer,
+    pub(crate) timeout: Option<Duration>,
+    log: Option<Log>,
+    log_sent: bool,
+    /// Bytes sent on the current line of a program in canonical mode (sent without a line end).
+    line_pending: usize,
+    pub(crate) escape: u8,
+    /// When the child was seen to exit, for the grace of a terminal another process holds.
+    pub(crate) exited_at: Option<Instant>,
+    /// When output last arrived.
+    pub(crate) last_output: Option<Instant>,
+}
+
+impl fmt::Debug for Core {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Core")
+            .field("unmatched", &self.buf.len())
+            .field("eof", &self.buf.is_eof())
+            .field("timeout", &self.timeout)
+            .field("logging", &self.log.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Core {
+    pub(crate) fn new() -> Core {
+        Core {
+            buf: Buffer::new(),
+            timeout: Some(DEFAULT_TIMEOUT),
+            log: None,
+            log_sent: false,
+            line_pending: 0,
+            escape: DEFAULT_ESCAPE,
+            exited_at: None,
+            last_output: None,
+        }
+    }
+
+    pub(crate) fn set_log(&mut self, log: Option<Log>) {
+        self.log = log;
+    }
+
+    pub(crate) fn set_log_sent(&mut self, yes: bool) {
+        self.log_sent = yes;
+    }
+
+    /// The moment a wait that starts `now` gives up, or `None` for no timeout.
+    pub(crate) fn deadline(&self, now: Instant) -> Option<Instant> {
+        self.timeout.map(|t| now.checked_add(t).unwrap_or(now + Duration::from_secs(u32::MAX.into())))
+    }
+
+    /// Reads once with `read` into the buffer (at most [`READ_SIZE`]) and logs what it read;
+    /// returns the count, 0 being what `read` returned for end of file.
+    ///
+    /// # Errors
+    ///
+    /// `read`'s error (the buffer is unchanged), or the log's write error.
+    pub(crate) fn read_with(
+        &mut self,
+        now: Instant,
+        read: impl FnOnce(&mut [u8]) -> io::Result<usize>,
+    ) -> io::Result<usize> {
+        let bytes = self.buf.read_with(READ_SIZE, |room| {
+            let room_len = room.len().min(READ_SIZE);
+            read(&mut room[..room_len])
+        })?;
+        let n = bytes.len();
+        if n > 0 {
+            self.last_output = Some(now);
+            if let Some(log) = &mut self.log {
+                log.write_all(bytes)?;
+                log.flush()?;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Output arrived that bypassed the buffer (shown to the user by `interact`): log it.
+    ///
+    /// # Errors
+    ///
+    /// The log's write error.
+    pub(crate) fn received(&mut self, bytes: &[u8], now: Instant) -> io::Result<()> {
+        self.last_output = Some(now);
+        if let Some(log) = &mut self.log {
+            log.write_all(bytes)?;
+            log.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Before sending `bytes`: refuses when the output has ended (`BrokenPipe`: Linux takes writes
+    /// to a master nobody reads, so the session must say so) and when, the program reading in
+    /// canonical mode (`mode`), a line would be cut (`InvalidInput`); nothing is sent then.
+    /// Returns the bytes pending on the current line after the send, for [`sent`](Self::sent).
+    pub(crate) fn check_send(&self, bytes: &[u8], mode: Option<&Termios>, reaped: bool) -> io::Result<usize> {
+        if self.buf.is_eof() || reaped {
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the program's output has ended (or it was reaped): nothing reads what is sent",
+            ));
+        }
+        match mode.and_then(CanonicalMode::from_termios) {
+            Some(canonical) => canonical.check(bytes, self.line_pending),
+            None => Ok(0),
+        }
+    }
+
+    /// `bytes` were sent: logs them if asked to.
+    pub(crate) fn sent(&mut self, bytes: &[u8], line_pending: usize) -> io::Result<()> {
+        self.line_pending = line_pending;
+        if let (true, Some(log)) = (self.log_sent, &mut self.log) {
+            log.write_all(bytes)?;
+            log.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Whether the end of output is to be assumed: the child exited a grace ago and its terminal,
+    /// held open by another process, has been quiet since.
+    pub(crate) fn grace_over(&self, now: Instant) -> bool {
+        self.grace_end().is_some_and(|end| now >= end)
+    }
+
+    /// When [`grace_over`](Self::grace_over) turns true, if the child has exited.
+    pub(crate) fn grace_end(&self) -> Option<Instant> {
+        let exited = self.exited_at?;
+        let quiet = self.last_output.map_or(exited, |t| t.max(exited)) + EXIT_GRACE;
+        Some(quiet.min(exited + EXIT_GRACE * 10))
+    }
+}
+
+/// What `send_line` sends: the line, then Enter (`\r`, what the key sends).
+pub(crate) fn line(text: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(text.len() + 1);
+    bytes.extend_from_slice(text.as_bytes());
+    bytes.push(b'\r');
+    bytes
+}
+
+/// The terminal's own character for `index` (VEOF for `send_eof`, VINTR for `send_intr`).
+///
+/// # Errors
+///
+/// `InvalidInput` when the terminal has it disabled.
+pub(crate) fn special_char(termios: &Termios, index: SpecialCodeIndex, what: &str) -> io::Result<u8> {
+    let c = termios.special_codes[index];
+    // _POSIX_VDISABLE is 0 on Linux.
+    if c == 0 {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("the terminal has no {what} character")));
+    }
+    Ok(c)
+}
+
+/// The time left until `deadline` (`None`: no deadline).
+pub(crate) fn left(deadline: Option<Instant>, now: Instant) -> Option<Duration> {
+    deadline.map(|d| d.saturating_duration_since(now))
+}
