@@ -324,10 +324,9 @@ impl Session {
             let any = PollFlags::IN | PollFlags::HUP | PollFlags::ERR;
             (fds[0].revents().intersects(any), fds.get(1).is_some_and(|fd| fd.revents().intersects(any)))
         };
-        if child_ready || (self.child.pidfd().is_none() && self.core.exited_at.is_none()) {
-            if self.child.try_wait()?.is_some() {
-                self.core.exited_at = Some(Instant::now());
-            }
+        let look = child_ready || (self.child.pidfd().is_none() && self.core.exited_at.is_none());
+        if look && self.child.try_wait()?.is_some() {
+            self.core.exited_at = Some(Instant::now());
         }
         if master_ready {
             self.drain()?;
