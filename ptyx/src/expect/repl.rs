@@ -87,7 +87,8 @@ impl Repl {
         Ok(Repl { session, prompt: prompt.to_owned(), continuation: continuation.map(str::to_owned) })
     }
 
-    /// Sends `command` (its lines one by one, each after the program asked for it) and returns
+    /// Sends `command` (its lines one by one, each after the program asked for it, and an empty
+    /// line after the last if the program asks for more then, which ends a Python block) and returns
     /// what it printed until the next prompt: without the echo of the command and without the
     /// prompt, `\r\n` turned into `\n`. Waits as long as the session's timeout, per line.
     ///
@@ -101,9 +102,11 @@ impl Repl {
         if let Some(more) = &self.continuation {
             needles.push(Needle::from(more.as_str()));
         }
-        let lines: Vec<&str> = if command.is_empty() { vec![""] } else { command.lines().collect() };
+        let mut lines: Vec<&str> = if command.is_empty() { vec![""] } else { command.lines().collect() };
         let mut output = Vec::new();
-        for (n, line) in lines.iter().enumerate() {
+        let mut n = 0;
+        while n < lines.len() {
+            let line = lines[n];
             self.session.send_line(line)?;
             let (which, m) = self.session.expect_any(&needles)?;
             let mut printed = m.before();
@@ -113,8 +116,13 @@ impl Repl {
                 printed = &printed[echo.len()..];
             }
             output.extend_from_slice(printed);
-            let last = n + 1 == lines.len();
-            if which == 1 && last {
+            n += 1;
+            if which == 1 && n == lines.len() {
+                if !line.is_empty() {
+                    // An empty line ends a block (Python's `for`, as typed at its prompt).
+                    lines.push("");
+                    continue;
+                }
                 self.session.send_intr()?;
                 self.session.expect(self.prompt.as_str())?;
                 return Err(io::Error::new(

@@ -639,3 +639,11 @@ pub fn open_fds() -> Vec<i32> {
     fds.sort();
     fds
 }
+
+/// The text between `prefix` and the next `.` in `text`: how the tests' shell snippets report a
+/// value (`echo "pid=$$."`).
+pub fn value_in(text: &str, prefix: &str) -> String {
+    let start = text.find(prefix).unwrap_or_else(|| panic!("no {prefix:?} in {text:?}")) + prefix.len();
+    let len = text[start..].find('.').unwrap_or_else(|| panic!("{prefix:?} value has no '.' in {text:?}"));
+    text[start..start + len].to_string()
+}
