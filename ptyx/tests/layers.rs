@@ -30,7 +30,8 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
                 if name.is_empty() && after.starts_with('{') {
                     let list = &after[1..after.find('}').unwrap_or(after.len())];
                     for item in list.split(',') {
-                        let item: String = item.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                        let item: String =
+                            item.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
                         add(uses, &module, item);
                     }
                 } else {

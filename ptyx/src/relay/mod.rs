@@ -418,13 +418,8 @@ fn end_owned(
         Ok(Stop::Exited) => Ok(Ended::Exited(child.wait()?)),
         Ok(stop @ (Stop::Escape | Stop::InputEnded | Stop::Failed)) => {
             // The caller is done with the program: hang it up as closing its window would, and
-            // make sure it is gone.
-            child.hang_up()?;
-            let grace = options.kill_after.unwrap_or(Duration::from_secs(2));
-            if child.wait_timeout(grace)?.is_none() {
-                child.kill()?;
-                child.wait()?;
-            }
+            // make sure nothing of it is left.
+            child.terminate(options.kill_after.unwrap_or(Duration::from_secs(2)))?;
             Ok(if stop == Stop::Escape { Ended::Escape } else { Ended::InputEnded })
         }
         Err(e) => {
