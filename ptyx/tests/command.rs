@@ -6,7 +6,7 @@ use std::io::ErrorKind;
 use std::os::unix::process::ExitStatusExt;
 use std::time::{Duration, Instant};
 
-use common::{exits_within, output_of, pidfd, run_pty, stat_fields, Running, TempDir, TIMEOUT};
+use common::{exits_within, output_of, pidfd, run_pty, stat_fields, Running, TIMEOUT};
 use ptyx::{Command, Winsize};
 
 #[test]
@@ -86,7 +86,7 @@ fn env_clear_leaves_only_what_is_set_and_still_finds_programs() {
 
 #[test]
 fn current_dir_runs_the_child_there() {
-    let dir = TempDir::new("cwd");
+    let dir = tempfile::tempdir().expect("tempdir");
     let child = Command::new("sh").args(["-c", "pwd -P"]).current_dir(dir.path()).spawn().unwrap();
     let (out, status) = output_of(child);
     assert!(status.success());
@@ -248,4 +248,28 @@ fn dropping_an_exited_child_reaps_it() {
     let r = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
     assert_eq!(r, -1, "an exited child must be reaped by Drop (left a zombie)");
     assert_eq!(std::io::Error::last_os_error().raw_os_error(), Some(libc::ECHILD));
+}
+
+#[test]
+fn signal_sends_every_signal_number_real_time_and_glibc_reserved_ones_included() {
+    // Each default action is to terminate: the status names the very signal sent.
+    for sig in [libc::SIGRTMIN(), libc::SIGRTMIN() + 3, libc::SIGRTMAX(), 32, 33] {
+        let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+        child.signal(sig).unwrap();
+        assert_eq!(child.wait_timeout(common::TIMEOUT).unwrap().and_then(|s| s.signal()), Some(sig), "signal {sig}");
+    }
+    // A real-time signal a program catches reaches its handler.
+    let mut running = Running::start(
+        "bash",
+        &["-c", "trap 'echo got-rt' RTMIN+3; echo ready; while :; do sleep 0.05; done"],
+        Winsize::new(24, 80),
+    );
+    running.read_until("ready");
+    running.child.signal(libc::SIGRTMIN() + 3).unwrap();
+    running.read_until("got-rt");
+    // 0 checks the group is there; negative and too large numbers are refused.
+    running.child.signal(0).unwrap();
+    for bad in [-1, libc::SIGRTMAX() + 1] {
+        assert_eq!(running.child.signal(bad).unwrap_err().kind(), ErrorKind::InvalidInput, "signal {bad}");
+    }
 }

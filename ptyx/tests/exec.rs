@@ -14,7 +14,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use common::{children, open_fds, run_spawn, TempDir};
+use common::{children, open_fds, run_spawn};
 use ptyx::Command;
 
 /// Holds the lock for one test and, when the test body has passed, checks it left nothing behind.
@@ -75,8 +75,8 @@ fn nonexistent_program_is_not_found_in_the_parent() {
 #[test]
 fn program_that_is_not_executable_is_permission_denied() {
     let s = serial();
-    let dir = TempDir::new("noexec");
-    let prog = dir.join("prog");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let prog = dir.path().join("prog");
     write_file(&prog, "#!/bin/sh\necho should not run\n", 0o644);
     let err = ptyx::spawn([&prog]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
@@ -94,8 +94,8 @@ fn program_that_is_not_executable_is_permission_denied() {
 #[test]
 fn script_with_a_nonexistent_interpreter_is_not_found() {
     let s = serial();
-    let dir = TempDir::new("badinterp");
-    let prog = dir.join("script");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let prog = dir.path().join("script");
     write_file(&prog, "#!/nonexistent/interpreter\necho should not run\n", 0o755);
     let err = ptyx::spawn([&prog]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
@@ -195,12 +195,12 @@ fn spawn_reports_death_by_sigterm() {
 #[test]
 fn program_is_looked_up_on_the_childs_path() {
     let s = serial();
-    let dir = TempDir::new("path");
-    write_file(&dir.join("ptyx-test-prog"), "#!/bin/sh\necho \"from $0\"\n", 0o755);
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_file(&dir.path().join("ptyx-test-prog"), "#!/bin/sh\necho \"from $0\"\n", 0o755);
     let child = Command::new("ptyx-test-prog").env("PATH", dir.path()).spawn().unwrap();
     let (out, status) = common::output_of(child);
     assert!(status.success());
-    assert_eq!(out, format!("from {}\r\n", dir.join("ptyx-test-prog").display()));
+    assert_eq!(out, format!("from {}\r\n", dir.path().join("ptyx-test-prog").display()));
     // And not on the parent's: without the PATH change it is not found.
     let err = Command::new("ptyx-test-prog").spawn().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);

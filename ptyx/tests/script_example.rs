@@ -66,6 +66,6 @@ fn append_and_python_options() {
     assert!(log.contains("42\r\n"), "python3 ran as the shell: {log:?}");
 }
 
-fn tempfile_dir() -> common::TempDir {
-    common::TempDir::new("script-example")
+fn tempfile_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
 }

@@ -241,3 +241,33 @@ fn stdin_of_these_tests_is_not_a_terminal() {
     // SAFETY: isatty on fd 0.
     assert_eq!(unsafe { libc::isatty(std::io::stdin().as_raw_fd()) }, 0);
 }
+
+static TERMS_SEEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+extern "C" fn count_term(_: libc::c_int) {
+    TERMS_SEEN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+#[test]
+fn output_leaves_this_process_handlers_alone_as_std_does() {
+    // Command::output, like std's, installs no handler: a SIGTERM to this process while it runs
+    // reaches this process's own handler, and is not forwarded to the program.
+    let _s = serial();
+    let before = disposition(libc::SIGTERM);
+    set_disposition(libc::SIGTERM, count_term as *const () as libc::sighandler_t, 0, &[]);
+    let out = Command::new("sh").args(["-c", "kill -TERM $PPID; sleep 0.2; echo after"]).output().unwrap();
+    set_disposition(libc::SIGTERM, before.handler, before.flags, &before.mask);
+    assert_eq!(TERMS_SEEN.load(std::sync::atomic::Ordering::SeqCst), 1, "this process's handler did not run");
+    assert!(out.status.success(), "the program got the signal: {:?}", out.status);
+    assert_eq!(out.output, b"after\r\n");
+    // The relay, by contrast, forwards it (the default): the same program ends by the signal.
+    set_disposition(libc::SIGTERM, count_term as *const () as libc::sighandler_t, 0, &[]);
+    let null = std::fs::File::open("/dev/null").unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "kill -TERM $PPID; sleep 5; echo after"]);
+    let status = Relay::new(cmd).input(Some(std::os::fd::AsFd::as_fd(&null))).output(None).run().unwrap();
+    set_disposition(libc::SIGTERM, before.handler, before.flags, &before.mask);
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGTERM));
+    assert_eq!(TERMS_SEEN.load(std::sync::atomic::Ordering::SeqCst), 1, "the relay let the handler run");
+}

@@ -9,7 +9,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{assert_pattern, run_spawn, run_std, spawn_example, stat_fields, wait_std, TempDir};
+use common::{assert_pattern, run_spawn, run_std, spawn_example, stat_fields, wait_std};
 
 fn spawn_with_input(argv: &[&str], input: &[u8]) -> common::Output {
     run_std(spawn_example(), argv, Stdio::piped(), Some(input))
@@ -205,8 +205,8 @@ fn no_output_lost_at_exit_with_a_slow_non_blocking_stdout_pipe() {
 #[test]
 fn no_output_lost_at_exit_with_stdout_a_regular_file() {
     const LEN: usize = 5_000_000;
-    let dir = TempDir::new("file-out");
-    let path = dir.join("out");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("out");
     let file = std::fs::File::create(&path).unwrap();
     let pattern = common::pattern_example();
     let mut spawn = Command::new(spawn_example())
@@ -254,8 +254,8 @@ fn stdout_closed_midway_does_not_hang_and_status_is_returned() {
 
 /// A child that records a SIGHUP in `hup` and, once it has closed its terminal and run a while,
 /// writes `end`.
-fn hup_recording_script(dir: &TempDir) -> (String, std::path::PathBuf, std::path::PathBuf) {
-    let (hup, end) = (dir.join("hup"), dir.join("end"));
+fn hup_recording_script(dir: &tempfile::TempDir) -> (String, std::path::PathBuf, std::path::PathBuf) {
+    let (hup, end) = (dir.path().join("hup"), dir.path().join("end"));
     let script = format!(
         "trap 'echo HUP >> {hup}' HUP; exec </dev/null >/dev/null 2>&1; sleep 0.2; echo end > {end}",
         hup = hup.display(),
@@ -268,7 +268,7 @@ fn hup_recording_script(dir: &TempDir) -> (String, std::path::PathBuf, std::path
 fn child_is_reaped_before_the_master_closes_so_it_gets_no_sighup() {
     // The child closes its terminal (all three descriptors) but keeps running a while. Were the
     // master closed when its end of file is seen, the child would get SIGHUP and record it.
-    let dir = TempDir::new("hup");
+    let dir = tempfile::tempdir().expect("tempdir");
     let (script, hup, end) = hup_recording_script(&dir);
     let out = run_spawn(&["sh", "-c", &script]);
     assert!(out.status.success(), "{out:?}");
@@ -280,7 +280,7 @@ fn child_is_reaped_before_the_master_closes_so_it_gets_no_sighup() {
 fn control_closing_the_master_at_its_end_of_file_does_hang_up_that_child() {
     // Shows the test above can fail: closing the master as soon as it reads end of file, before
     // the child is reaped, makes the same child record a SIGHUP.
-    let dir = TempDir::new("hup-control");
+    let dir = tempfile::tempdir().expect("tempdir");
     let (script, hup, end) = hup_recording_script(&dir);
     let child = ptyx::Command::new("sh").args(["-c", &script]).spawn().unwrap();
     let pid = child.id();
