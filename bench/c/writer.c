@@ -1,7 +1,8 @@
 /*
- * writer N: write exactly N bytes of the benchmark pattern to stdout in 64 KiB
- * writes. The pattern (see PATTERN) has no newline and no byte the tty output
- * processing rewrites, so what the parent reads must equal what was written.
+ * writer N [MARKER]: write exactly N bytes of the benchmark pattern to stdout in
+ * 64 KiB writes, then MARKER if given. The pattern (see PATTERN) has no newline
+ * and no byte the tty output processing rewrites, so what the parent reads must
+ * equal what was written.
  */
 #include "common.h"
 
@@ -14,8 +15,8 @@ int main(int argc, char **argv)
 	const size_t plen = sizeof(PATTERN) - 1;
 	long long left;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: writer N\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: writer N [MARKER]\n");
 		return 2;
 	}
 	left = atoll(argv[1]);
@@ -27,5 +28,7 @@ int main(int argc, char **argv)
 		write_all(1, buf, n);
 		left -= (long long)n;
 	}
+	if (argc == 3)
+		write_all(1, argv[2], strlen(argv[2]));
 	return 0;
 }

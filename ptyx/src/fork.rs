@@ -64,6 +64,10 @@ pub enum ForkResult {
 /// }
 /// # Ok(()) }
 /// ```
+///
+/// # Errors
+///
+/// The pty could not be opened (as [`openpty`]), or fork(2) failed (`EAGAIN`: too many processes).
 pub unsafe fn fork() -> io::Result<ForkResult> {
     let (master, slave) = openpty()?;
     // The slave must not sit on 0, 1 or 2 (possible when the caller closed its stdio): dup2 onto

@@ -28,6 +28,10 @@ use crate::winsize::{self, Winsize};
 /// assert_eq!(&buf[..n], b"line\r\n"); // the line discipline turned \n into \r\n
 /// # Ok::<(), std::io::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// The OS error: `EMFILE`/`ENFILE` when no descriptor is left, `ENOSPC` once the system's ptys are all in use.
 pub fn openpty() -> io::Result<(Master, Slave)> {
     let (master, path) = open_master()?;
     let slave = open_peer(master.as_fd(), &path)?;
@@ -130,6 +134,10 @@ impl Slave {
     }
 
     /// Duplicates the descriptor (close-on-exec); both refer to the same open terminal.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of fcntl(2) (`EMFILE` when the process has no descriptor left).
     pub fn try_clone(&self) -> io::Result<Slave> {
         Ok(Slave { fd: self.fd.try_clone()?, path: self.path.clone() })
     }
@@ -137,6 +145,10 @@ impl Slave {
 
 impl Master {
     /// Duplicates the descriptor (close-on-exec); both refer to the same open pty master.
+    ///
+    /// # Errors
+    ///
+    /// The OS error of fcntl(2) (`EMFILE` when the process has no descriptor left).
     pub fn try_clone(&self) -> io::Result<Master> {
         Ok(Master { fd: self.fd.try_clone()? })
     }

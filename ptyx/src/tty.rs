@@ -12,6 +12,10 @@ use rustix::termios::{LocalModes, OptionalActions, SpecialCodeIndex, Termios};
 ///
 /// The change waits for pending output to be sent (`TCSADRAIN`) but, unlike Python's default
 /// `TCSAFLUSH`, keeps input the user typed ahead: it will reach whoever reads next.
+///
+/// # Errors
+///
+/// The OS error of tcgetattr(3)/tcsetattr(3): `ENOTTY` when `fd` is not a terminal.
 pub fn set_raw(fd: impl AsFd) -> io::Result<Termios> {
     let old = rustix::termios::tcgetattr(&fd)?;
     let mut raw = old.clone();
@@ -22,6 +26,10 @@ pub fn set_raw(fd: impl AsFd) -> io::Result<Termios> {
 
 /// Puts the terminal `fd` in cbreak mode (no echo, no line editing, but keys still send signals)
 /// and returns the mode it had, like Python 3.12's `tty.setcbreak`.
+///
+/// # Errors
+///
+/// The OS error of tcgetattr(3)/tcsetattr(3): `ENOTTY` when `fd` is not a terminal.
 pub fn set_cbreak(fd: impl AsFd) -> io::Result<Termios> {
     let old = rustix::termios::tcgetattr(&fd)?;
     let mut cbreak = old.clone();
@@ -33,6 +41,10 @@ pub fn set_cbreak(fd: impl AsFd) -> io::Result<Termios> {
 }
 
 /// Restores a mode saved by [`set_raw`] or [`set_cbreak`] (`TCSADRAIN`).
+///
+/// # Errors
+///
+/// The OS error of tcsetattr(3): `ENOTTY` when `fd` is not a terminal, `EIO` once it has hung up.
 pub fn restore(fd: impl AsFd, mode: &Termios) -> io::Result<()> {
     Ok(rustix::termios::tcsetattr(fd, OptionalActions::Drain, mode)?)
 }
@@ -55,11 +67,19 @@ pub struct ModeGuard<'fd> {
 
 impl<'fd> ModeGuard<'fd> {
     /// Sets raw mode (see [`set_raw`]) until the guard is dropped.
+    ///
+    /// # Errors
+    ///
+    /// As [`set_raw`].
     pub fn raw(fd: BorrowedFd<'fd>) -> io::Result<Self> {
         Ok(ModeGuard { fd, saved: Some(set_raw(fd)?) })
     }
 
     /// Sets cbreak mode (see [`set_cbreak`]) until the guard is dropped.
+    ///
+    /// # Errors
+    ///
+    /// As [`set_cbreak`].
     pub fn cbreak(fd: BorrowedFd<'fd>) -> io::Result<Self> {
         Ok(ModeGuard { fd, saved: Some(set_cbreak(fd)?) })
     }
@@ -94,6 +114,10 @@ impl<'fd> ModeGuard<'fd> {
     }
 
     /// Restores the saved mode now, reporting a failure that `Drop` would have to ignore.
+    ///
+    /// # Errors
+    ///
+    /// As [`restore`](fn@restore).
     pub fn restore(mut self) -> io::Result<()> {
         match self.saved.take() {
             Some(mode) => restore(self.fd, &mode),

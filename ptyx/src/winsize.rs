@@ -15,6 +15,15 @@ use std::os::fd::AsFd;
 /// A terminal's size in character cells (and, rarely used, pixels).
 ///
 /// A pty is created 0x0 by the kernel; ptyx never leaves it so (see [`crate::Command::window_size`]).
+///
+/// ```
+/// use ptyx::Winsize;
+/// let size = Winsize::new(50, 132); // rows, then columns, as stty(1) prints them
+/// let out = ptyx::Command::new("stty").arg("size").window_size(size).output()?;
+/// assert_eq!(out.output, b"50 132\r\n");
+/// assert_eq!(Winsize::DEFAULT, Winsize::new(24, 80));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Winsize {
     /// Rows of character cells (`ws_row`).

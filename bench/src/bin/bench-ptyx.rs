@@ -9,6 +9,11 @@
 //!   prints `elapsed_ns=T iters=N`.
 //! - `rtt N CMD [ARG...]`: one-byte round trips to the echo program CMD
 //!   through `Child::master()`; prints `elapsed_ns=T iters=N`.
+//! - `expect KIND N WRITER`: an expect `Session` on `WRITER N MARKER` waits
+//!   for the marker after N bytes, with a needle of KIND: `literal`
+//!   (`MARKER-12345`), `regex` (`MARKER-(\d+)\r\n`) or `class` (a regex
+//!   with no literal prefix, `[A-Z]{3,8}-(\d+)\r\n`); checks the N bytes
+//!   before it.
 
 use ptyx_bench::print_elapsed;
 use std::io::{self, Read, Write};
@@ -83,6 +88,34 @@ fn rtt(n: u64, argv: &[String]) -> io::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What the writer prints after its N bytes, in the expect benchmark (the
+/// terminal turns each `\n` into `\r\n`).
+pub const MARKER: &str = "\nMARKER-12345\n";
+
+fn expect(kind: &str, n: u64, writer: &str) -> io::Result<ExitCode> {
+    use ptyx::expect::{Needle, Regex, Session};
+    let regex = |re: &str| Regex::new(re).map(Needle::from).map_err(io::Error::other);
+    let needle = match kind {
+        "literal" => Needle::from("MARKER-12345"),
+        "regex" => regex(r"MARKER-(\d+)\r\n")?,
+        "class" => regex(r"[A-Z]{3,8}-(\d+)\r\n")?,
+        _ => return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unknown needle kind {kind}"))),
+    };
+    let mut s = Session::spawn(ptyx::Command::new(writer).arg(n.to_string()).arg(MARKER))?;
+    s.set_timeout(None);
+    let m = s.expect(needle)?;
+    // The pattern, then the "\r\n" the marker starts with.
+    let before = m.before();
+    let want = n as usize + 2;
+    if before.len() != want || !before.ends_with(b"\r\n") {
+        return Err(io::Error::other(format!("{} bytes before the marker, expected {want}", before.len())));
+    }
+    if !s.wait()?.success() {
+        return Err(io::Error::other("the writer failed"));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let num =
@@ -92,8 +125,9 @@ fn main() -> ExitCode {
         Some("record-quiet") if args.len() >= 3 => record_quiet(&args[1], &args[2..]),
         Some("spawn") if args.len() == 2 => num(&args[1]).and_then(spawn),
         Some("rtt") if args.len() >= 3 => num(&args[1]).and_then(|n| rtt(n, &args[2..])),
+        Some("expect") if args.len() == 4 => num(&args[2]).and_then(|n| expect(&args[1], n, &args[3])),
         _ => {
-            eprintln!("usage: bench-ptyx record FILE CMD... | spawn N | rtt N CMD...");
+            eprintln!("usage: bench-ptyx record FILE CMD... | spawn N | rtt N CMD... | expect KIND N WRITER");
             return ExitCode::from(2);
         }
     };

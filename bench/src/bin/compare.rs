@@ -27,6 +27,7 @@ struct Opts {
     spawn_iters: u64,
     true_runs: usize,
     rtt_iters: u64,
+    expect_size: u64,
     out: PathBuf,
     phases: Vec<String>,
     timeout_s: u64,
@@ -34,10 +35,11 @@ struct Opts {
 
 const USAGE: &str = "\
 usage: compare [--smoke] [--reps N] [--mib N] [--big-mib N] [--spawn-iters N]
-               [--true-runs N] [--rtt-iters N] [--only PHASE,...] [--out DIR]
-               [--timeout SECONDS]
+               [--true-runs N] [--rtt-iters N] [--expect-mib N] [--only PHASE,...]
+               [--out DIR] [--timeout SECONDS]
 
-Phases: throughput, spawn, true, rtt, big. Defaults: 11 repetitions, 64 MiB,
+Phases: throughput, spawn, true, rtt, big, expect (256 MiB then a marker, found by
+an expect session: literal, regex, class regex). Defaults: 11 repetitions, 64 MiB,
 1024 MiB for the peak-RSS growth check (3 repetitions; 0 MiB skips it), 1000
 spawns, 20 runs of `true`, 10000 round trips; results into bench/results/.
 --smoke: 1 MiB, one repetition, 20 spawns, 2 runs, 200 round trips, 4 MiB
@@ -58,6 +60,7 @@ fn parse_opts(exe_dir: &Path) -> Result<Opts, String> {
             spawn_iters: 20,
             true_runs: 2,
             rtt_iters: 200,
+            expect_size: MIB,
             out: exe_dir.join("../bench-smoke"),
             phases: vec![],
             timeout_s: 60,
@@ -72,6 +75,7 @@ fn parse_opts(exe_dir: &Path) -> Result<Opts, String> {
             spawn_iters: 1000,
             true_runs: 20,
             rtt_iters: 10_000,
+            expect_size: 256 * MIB,
             out: Path::new(env!("CARGO_MANIFEST_DIR")).join("results"),
             phases: vec![],
             timeout_s: 300,
@@ -89,6 +93,7 @@ fn parse_opts(exe_dir: &Path) -> Result<Opts, String> {
             "--spawn-iters" => o.spawn_iters = num(val()?)?.max(1),
             "--true-runs" => o.true_runs = num(val()?)?.max(1) as usize,
             "--rtt-iters" => o.rtt_iters = num(val()?)?.max(1),
+            "--expect-mib" => o.expect_size = num(val()?)?.max(1) * MIB,
             "--out" => o.out = PathBuf::from(val()?),
             "--only" => o.phases = val()?.split(',').map(str::to_owned).collect(),
             "--timeout" => o.timeout_s = num(val()?)?.max(1),
@@ -117,6 +122,9 @@ enum Tool {
     PortablePty,
     PtyxLib,
     PtyxScript,
+    PtyxExpectLiteral,
+    PtyxExpectRegex,
+    PtyxExpectClass,
 }
 
 use Tool::*;
@@ -142,6 +150,9 @@ impl Tool {
             (PtyxLib, _) => "ptyx::Command + Master",
             (PtyxScript, Phase::Rtt) => "ptyx script (through its stdin/stdout pipes)",
             (PtyxScript, _) => "ptyx script -q -c",
+            (PtyxExpectLiteral, _) => "ptyx::expect::Session, literal `MARKER-12345`",
+            (PtyxExpectRegex, _) => "ptyx::expect::Session, regex `MARKER-(\\d+)\\r\\n`",
+            (PtyxExpectClass, _) => "ptyx::expect::Session, regex `[A-Z]{3,8}-(\\d+)\\r\\n`",
         }
     }
 
@@ -155,11 +166,14 @@ impl Tool {
             PortablePty => "portable-pty",
             PtyxLib => "ptyx (lib)",
             PtyxScript => "ptyx script",
+            PtyxExpectLiteral => "expect literal",
+            PtyxExpectRegex => "expect regex",
+            PtyxExpectClass => "expect class regex",
         }
     }
 
     fn is_ptyx(self) -> bool {
-        matches!(self, PtyxLib | PtyxScript)
+        matches!(self, PtyxLib | PtyxScript | PtyxExpectLiteral | PtyxExpectRegex | PtyxExpectClass)
     }
 }
 
@@ -374,7 +388,7 @@ fn throughput(env: &Env, t: Tool, bytes: u64) -> Result<Sample, String> {
         Python => argv![&env.python, env.py.join("record.py"), &file, &writer, &n],
         PortablePty => argv![&env.bench_pp, "record", &file, &writer, &n],
         PtyxLib => argv![&env.bench_ptyx, "record", &file, &writer, &n],
-        CVfork | CPosixSpawn => unreachable!(),
+        CVfork | CPosixSpawn | PtyxExpectLiteral | PtyxExpectRegex | PtyxExpectClass => unreachable!(),
     };
     let r = run(env, &argv, false);
     let verified = r.map(|r| (verify_recording(&file, bytes), r));
@@ -387,6 +401,37 @@ fn throughput(env: &Env, t: Tool, bytes: u64) -> Result<Sample, String> {
     }
     Ok(sample)
 }
+
+/// The expect benchmark: `bytes` bytes, then a marker, found by an expect session (or read to the
+/// end and discarded by the C reader, the baseline).
+fn expect_throughput(env: &Env, t: Tool, bytes: u64) -> Result<Sample, String> {
+    let writer = env.writer();
+    let n = bytes.to_string();
+    let kind = match t {
+        C => {
+            let argv = argv![env.cbin.join("reader"), &writer, &n, EXPECT_MARKER];
+            let r = run(env, &argv, true)?;
+            let got = parse_field(&r.stdout, "bytes").ok_or("C reader printed no count")?;
+            let mut sample = Sample::new(r.wall.as_secs_f64(), Some(r.maxrss_kib));
+            // The terminal writes the marker's two newlines as \r\n.
+            let want = bytes + EXPECT_MARKER.len() as u64 + 2;
+            if got != want {
+                report_loss(t, &format!("C reader read {got} bytes, the child wrote {want}"));
+                sample.lost = Some("byte count");
+            }
+            return Ok(sample);
+        }
+        PtyxExpectLiteral => "literal",
+        PtyxExpectRegex => "regex",
+        PtyxExpectClass => "class",
+        _ => unreachable!(),
+    };
+    let r = run(env, &argv![&env.bench_ptyx, "expect", kind, &n, &writer], false)?;
+    Ok(Sample::new(r.wall.as_secs_f64(), Some(r.maxrss_kib)))
+}
+
+/// What the writer prints after the pattern in the expect benchmark (bench-ptyx's `MARKER`).
+const EXPECT_MARKER: &str = "\nMARKER-12345\n";
 
 thread_local! {
     static LOSSES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -408,7 +453,7 @@ fn spawn_loop(env: &Env, t: Tool, iters: u64) -> Result<Sample, String> {
         Python => argv![&env.python, env.py.join("spawn.py"), &n],
         PortablePty => argv![&env.bench_pp, "spawn", &n],
         PtyxLib => argv![&env.bench_ptyx, "spawn", &n],
-        Script | PtyxScript => unreachable!(),
+        _ => unreachable!(),
     };
     let r = run(env, &argv, true)?;
     Ok(Sample::new(per_iter(&r.stdout)?, None))
@@ -422,7 +467,7 @@ fn whole_true(env: &Env, t: Tool, runs: usize) -> Result<Sample, String> {
         Python => argv![&env.python, "-c", "import pty; pty.spawn(\"true\")"],
         PortablePty => argv![&env.bench_pp, "record", "/dev/null", "true"],
         PtyxLib => argv![&env.bench_ptyx, "record", "/dev/null", "true"],
-        CVfork | CPosixSpawn => unreachable!(),
+        CVfork | CPosixSpawn | PtyxExpectLiteral | PtyxExpectRegex | PtyxExpectClass => unreachable!(),
     };
     let mut times = Vec::with_capacity(runs);
     let mut rss = Vec::with_capacity(runs);
@@ -452,7 +497,7 @@ fn round_trip(env: &Env, t: Tool, iters: u64) -> Result<Sample, String> {
             c.args(["script", "-q", "-c", &sh_quote(&echo), "/dev/null"]);
             return pipe_round_trip(c, iters, env.timeout);
         }
-        CVfork | CPosixSpawn => unreachable!(),
+        CVfork | CPosixSpawn | PtyxExpectLiteral | PtyxExpectRegex | PtyxExpectClass => unreachable!(),
     };
     let r = run(env, &argv, true)?;
     Ok(Sample::new(per_iter(&r.stdout)?, None))
@@ -964,6 +1009,23 @@ fn real_main() -> Result<bool, String> {
     } else {
         None
     };
+    let ex = if o.phase("expect") {
+        let size = o.expect_size;
+        Some(round_robin(
+            &env,
+            Phase::Throughput,
+            format!(
+                "Expect: a child writes {} MiB then a marker, the parent waits for the marker (C: reads to the end, discards)",
+                size / MIB
+            ),
+            &[C, PtyxExpectLiteral, PtyxExpectRegex, PtyxExpectClass],
+            o.reps,
+            warm,
+            |t| expect_throughput(&env, t, size),
+        )?)
+    } else {
+        None
+    };
     let _ = std::fs::remove_dir_all(&env.tmp);
 
     // The report.
@@ -986,9 +1048,21 @@ fn real_main() -> Result<bool, String> {
     for r in [&sp, &tr, &rt].into_iter().flatten() {
         md += &table(r, &env, None, &big_rss, 0);
     }
+    if let Some(r) = &ex {
+        md += &table(r, &env, Some(o.expect_size), &BTreeMap::new(), 0);
+    }
     let mut all_met = true;
     if !o.smoke {
-        let checks = judge(tp.as_ref(), sp.as_ref(), tr.as_ref(), rt.as_ref(), &big_rss, o.big / MIB);
+        let mut checks = judge(tp.as_ref(), sp.as_ref(), tr.as_ref(), rt.as_ref(), &big_rss, o.big / MIB);
+        if let Some(r) = &ex {
+            // Throughput ratios to the C reader: >= 0.8 for a literal, >= 0.5 for a regex.
+            let speed = |t| r.median_ratio(t).map(|x| 1.0 / x);
+            let mut add = |what: &str, value: Option<f64>, target: &str, met: fn(f64) -> bool| {
+                checks.push(Check { what: what.into(), value, target: target.into(), met: value.map(met) })
+            };
+            add("expect literal, throughput / C reader's", speed(PtyxExpectLiteral), ">= 0.8", |x| x >= 0.8);
+            add("expect regex, throughput / C reader's", speed(PtyxExpectRegex), ">= 0.5", |x| x >= 0.5);
+        }
         let _ = writeln!(md, "### Targets for ptyx\n");
         let _ = writeln!(md, "| measure | value | target | met |");
         let _ = writeln!(md, "|---|---:|---:|---|");
@@ -1026,7 +1100,7 @@ fn real_main() -> Result<bool, String> {
         .map_err(|e| format!("{}: {e}", svg_path.display()))?;
     let csv_path = o.out.join("samples.csv");
     let mut csv = String::from("phase,tool,repetition,seconds,maxrss_kib,byte_check\n");
-    for r in [&tp, &sp, &tr, &rt].into_iter().flatten() {
+    for r in [&tp, &sp, &tr, &rt, &ex].into_iter().flatten() {
         let phase = match r.phase {
             Phase::Throughput => "throughput",
             Phase::Spawn => "spawn",

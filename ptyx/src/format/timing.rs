@@ -78,6 +78,10 @@ impl<W: Write> TimingWriter<W> {
 
     /// Records `n` bytes of output written to the data log at time `t`. Empty chunks are not recorded:
     /// `scriptreplay` has nothing to play for them.
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn output(&mut self, t: Duration, n: usize) -> io::Result<()> {
         if n == 0 {
             return Ok(());
@@ -91,6 +95,10 @@ impl<W: Write> TimingWriter<W> {
 
     /// Records `n` bytes of input at time `t`. A classic file has no place for input: ignored there (as
     /// `script` refuses to log input with classic timing).
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn input(&mut self, t: Duration, n: usize) -> io::Result<()> {
         if n == 0 || self.format == Format::Classic {
             return Ok(());
@@ -100,6 +108,10 @@ impl<W: Write> TimingWriter<W> {
     }
 
     /// Records a window size change (`S ... SIGWINCH ROWS=r COLS=c`). Ignored in a classic file.
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn resize(&mut self, t: Duration, size: Winsize) -> io::Result<()> {
         if self.format == Format::Classic {
             return Ok(());
@@ -110,6 +122,10 @@ impl<W: Write> TimingWriter<W> {
 
     /// Records a signal that ended the session, by its name with the `SIG` prefix (`SIGTERM`, `SIGINT`,
     /// `SIGQUIT`, as util-linux logs). Ignored in a classic file.
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn signal(&mut self, t: Duration, name: &str) -> io::Result<()> {
         if self.format == Format::Classic {
             return Ok(());
@@ -123,6 +139,10 @@ impl<W: Write> TimingWriter<W> {
     /// (these four only with a terminal on stdin), `SHELL`, `COMMAND` (only with a command, newlines as spaces), `TIMING_LOG`, `OUTPUT_LOG` and/or `INPUT_LOG`; at the end
     /// [`Self::duration`] and `EXIT_CODE`. Ignored in a classic file. Newlines in `value` would end the line,
     /// so they are written as spaces.
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn info(&mut self, name: &str, value: &str) -> io::Result<()> {
         if self.format == Format::Classic {
             return Ok(());
@@ -136,11 +156,19 @@ impl<W: Write> TimingWriter<W> {
 
     /// Writes the `DURATION` information line for a session that lasted `t` (in the same six-digit seconds
     /// as the delays).
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn duration(&mut self, t: Duration) -> io::Result<()> {
         self.info("DURATION", &seconds_text(t))
     }
 
     /// Flushes the underlying writer.
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
     }
@@ -205,6 +233,10 @@ pub struct TimingReader<R: BufRead> {
 impl<R: BufRead> TimingReader<R> {
     /// Starts reading, telling the format from the first byte as `scriptreplay` does (a digit, or an empty
     /// file, means classic).
+    ///
+    /// # Errors
+    ///
+    /// The underlying reader's error (reading the first byte).
     pub fn new(mut r: R) -> io::Result<Self> {
         let format = match r.fill_buf()?.first() {
             Some(b) if !b.is_ascii_digit() => Format::Advanced,
@@ -219,6 +251,10 @@ impl<R: BufRead> TimingReader<R> {
     }
 
     /// The next entry, or `None` at the end of the file.
+    ///
+    /// # Errors
+    ///
+    /// A read error, or a `ReadError::Parse` naming the line that is not a valid entry.
     pub fn next_entry(&mut self) -> Result<Option<Entry>, ReadError> {
         let mut buf = Vec::new();
         loop {

@@ -122,6 +122,10 @@ pub struct CastWriter<W: Write> {
 
 impl<W: Write> CastWriter<W> {
     /// Writes the header of `version` to `w` (which the caller buffers) and returns the writer.
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn new(mut w: W, version: Version, header: &Header) -> io::Result<Self> {
         let line = match version {
             Version::V2 => v2::header_line(header),
@@ -165,6 +169,10 @@ impl<W: Write> CastWriter<W> {
 
     /// Writes out what the underlying writer buffers (`script -f`, `SIGUSR1`); characters held back
     /// by the UTF-8 decoders stay held until they are complete.
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
     }
@@ -190,11 +198,19 @@ impl<W: Write> CastWriter<W> {
 
     /// Records output bytes at time `t`. A character cut at the end of the chunk is held back until the next
     /// output chunk; if nothing is left to write once decoded, no event is written.
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn output(&mut self, t: Duration, bytes: &[u8]) -> io::Result<()> {
         self.stream(t, Stream::Output, bytes)
     }
 
     /// Records input bytes at time `t`, decoded like output but as a stream of its own.
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn input(&mut self, t: Duration, bytes: &[u8]) -> io::Result<()> {
         self.stream(t, Stream::Input, bytes)
     }
@@ -216,6 +232,10 @@ impl<W: Write> CastWriter<W> {
     }
 
     /// Records a window size change (`"COLSxROWS"`).
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn resize(&mut self, t: Duration, size: Winsize) -> io::Result<()> {
         self.event(t, "r", &format!("{}x{}", size.cols, size.rows))
     }
@@ -242,6 +262,10 @@ impl<W: Write> CastWriter<W> {
     /// signal that killed it), after flushing incomplete characters. In both versions, as asciinema 3
     /// writes them: the `x` event is also what makes a v2 recording last until the session ended rather
     /// than until its last output.
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn exit(&mut self, t: Duration, status: i32) -> io::Result<()> {
         self.flush_streams(t)?;
         self.event(t, "x", &status.to_string())
@@ -255,6 +279,10 @@ impl<W: Write> CastWriter<W> {
 
     /// Flushes incomplete characters (at the last event's time) and the underlying writer, and gives the
     /// writer back.
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
     pub fn finish(mut self) -> io::Result<W> {
         self.flush_streams(self.last)?;
         self.w.flush()?;
@@ -297,6 +325,10 @@ pub struct CastReader<R: BufRead> {
 
 impl<R: BufRead> CastReader<R> {
     /// Reads and checks the header line.
+    ///
+    /// # Errors
+    ///
+    /// A read error, or a `ReadError::Parse` for line 1 when it is not an asciicast v2 or v3 header.
     pub fn new(mut r: R) -> Result<Self, ReadError> {
         let mut line = Vec::new();
         let n = Read::take(&mut r, MAX_LINE + 1).read_until(b'\n', &mut line)?;
@@ -332,6 +364,10 @@ impl<R: BufRead> CastReader<R> {
     }
 
     /// The next event, or `None` at the end (for v2 also at the first blank line, as asciinema 2 reads).
+    ///
+    /// # Errors
+    ///
+    /// A read error, or a `ReadError::Parse` naming the line that is not a valid event.
     pub fn next_event(&mut self) -> Result<Option<Event>, ReadError> {
         let mut buf = Vec::new();
         loop {
