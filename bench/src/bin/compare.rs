@@ -426,7 +426,8 @@ fn expect_throughput(env: &Env, t: Tool, bytes: u64) -> Result<Sample, String> {
         PtyxExpectClass => "class",
         _ => unreachable!(),
     };
-    let r = run(env, &argv![&env.bench_ptyx, "expect", kind, &n, &writer], false)?;
+    let argv = argv![&env.bench_ptyx, "expect", kind, &n, &writer];
+    let r = run(env, &argv, false)?;
     Ok(Sample::new(r.wall.as_secs_f64(), Some(r.maxrss_kib)))
 }
 
