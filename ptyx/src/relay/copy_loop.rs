@@ -35,6 +35,74 @@ pub(super) struct Ends<'a> {
     pub(super) input_tty: Option<BorrowedFd<'a>>,
 }
 
+/// The relay's output side: where the program's output goes, and what of it waits to be written.
+struct Output<'a> {
+    fd: Option<BorrowedFd<'a>>,
+    kind: OutputKind,
+    /// Writing has not failed (a closed pipe stops the copy, not the session).
+    ok: bool,
+    pending: Pending,
+}
+
+impl<'a> Output<'a> {
+    fn new(fd: Option<BorrowedFd<'a>>) -> Self {
+        let kind = match fd {
+            Some(fd) => OutputKind::of(fd),
+            None => OutputKind { direct: true, chunk: usize::MAX },
+        };
+        Output { fd, kind, ok: fd.is_some(), pending: Pending::default() }
+    }
+
+    /// The poll events wanted: room to write, while something waits to be written.
+    fn events(&self) -> PollFlags {
+        if self.ok && !self.pending.is_empty() {
+            PollFlags::OUT
+        } else {
+            PollFlags::empty()
+        }
+    }
+
+    /// Copies `bytes` out: at once to a file or device that takes whole writes, else queued for
+    /// when poll says the output has room.
+    fn queue(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let Some(out) = self.fd.filter(|_| self.ok) else { return };
+        if self.kind.direct && self.pending.is_empty() {
+            if write_all(out, bytes).is_err() {
+                self.ok = false;
+            }
+        } else {
+            self.pending.push(bytes);
+        }
+    }
+
+    /// Writes what poll said the output has room for.
+    fn write_some(&mut self) {
+        let Some(out) = self.fd else { return };
+        let chunk = self.pending.bytes();
+        let chunk = &chunk[..chunk.len().min(self.kind.chunk)];
+        match rustix::io::write(out, chunk) {
+            Ok(n) => self.pending.consume(n),
+            Err(rustix::io::Errno::AGAIN) | Err(rustix::io::Errno::INTR) => {}
+            Err(_) => {
+                // A closed pipe or a full disk: stop copying there, keep the session going.
+                self.ok = false;
+                self.pending.clear();
+            }
+        }
+    }
+
+    /// Writes out everything still queued, waiting for room as long as it takes.
+    fn flush(&mut self) {
+        if let Some(out) = self.fd.filter(|_| self.ok) {
+            let _ = write_all(out, self.pending.bytes());
+        }
+        self.pending.clear();
+    }
+}
+
 /// Why the loop stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Stop {
@@ -63,12 +131,10 @@ pub(super) struct CopyLoop<'r, 'a> {
     buf: Vec<u8>,
     /// The vector `Vec` callbacks append to.
     vec: Vec<u8>,
-    /// Output read from the master and not yet written to the output descriptor.
-    to_output: Pending,
+    /// Output read from the master, on its way to the output descriptor.
+    output: Output<'a>,
     /// Input read and not yet written to the master.
     to_master: Pending,
-    output_kind: OutputKind,
-    output_ok: bool,
     input_open: bool,
     master_open: bool,
     eof: EofState,
@@ -91,17 +157,13 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
         escape: Option<u8>,
         start: Instant,
     ) -> Self {
-        let output_kind = match ends.output {
-            Some(fd) => OutputKind::of(fd),
-            None => OutputKind { direct: true, chunk: usize::MAX },
-        };
         let exited_at = child.status().map(|_| start);
         CopyLoop {
             child,
             owned,
             buf: vec![0; options.buffer_size],
             vec: Vec::new(),
-            output_ok: ends.output.is_some(),
+            output: Output::new(ends.output),
             input_open: ends.input.is_some(),
             ends,
             callbacks,
@@ -109,9 +171,7 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
             signals,
             escape,
             start,
-            to_output: Pending::default(),
             to_master: Pending::default(),
-            output_kind,
             master_open: true,
             eof: EofState::Idle,
             exited_at,
@@ -140,7 +200,7 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
                 set.want(Slot::Signals, self.signals.map(|s| s.fd()), PollFlags::IN);
                 set.want(Slot::Master, Some(self.child.master().as_fd()), self.master_events());
                 set.want(Slot::Input, self.ends.input, self.input_events());
-                set.want(Slot::Output, self.ends.output, self.output_events());
+                set.want(Slot::Output, self.output.fd, self.output.events());
                 let child_events = if self.exited_at.is_none() { PollFlags::IN } else { PollFlags::empty() };
                 set.want(Slot::Child, self.child.pidfd(), child_events);
                 match set.poll(timeout) {
@@ -153,7 +213,7 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
                 self.handle_signals()?;
             }
             if ready.writable(Slot::Output) {
-                self.write_output();
+                self.output.write_some();
             }
             if ready.readable(Slot::Master) && self.master_events().contains(PollFlags::IN) {
                 self.read_master()?;
@@ -172,7 +232,7 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
 
     fn master_events(&self) -> PollFlags {
         let mut events = PollFlags::empty();
-        if self.master_open && self.to_output.len() < MAX_PENDING {
+        if self.master_open && self.output.pending.len() < MAX_PENDING {
             events |= PollFlags::IN;
         }
         if self.master_open && (!self.to_master.is_empty() || self.eof.wants_write()) {
@@ -184,14 +244,6 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
     fn input_events(&self) -> PollFlags {
         if self.input_open && self.to_master.len() < MAX_PENDING {
             PollFlags::IN
-        } else {
-            PollFlags::empty()
-        }
-    }
-
-    fn output_events(&self) -> PollFlags {
-        if self.output_ok && !self.to_output.is_empty() {
-            PollFlags::OUT
         } else {
             PollFlags::empty()
         }
@@ -264,9 +316,7 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
                         self.fail(e);
                     }
                     if from_vec {
-                        let vec = std::mem::take(&mut self.vec);
-                        self.queue_output(&vec[..n]);
-                        self.vec = vec;
+                        self.output.queue(&self.vec[..n]);
                     } else {
                         filled += n;
                     }
@@ -283,9 +333,7 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
                 }
             }
         }
-        let buf = std::mem::take(&mut self.buf);
-        self.queue_output(&buf[..filled]);
-        self.buf = buf;
+        self.output.queue(&self.buf[..filled]);
         Ok(())
     }
 
@@ -303,35 +351,6 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
             }
         }
         Ok(())
-    }
-
-    fn queue_output(&mut self, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        let Some(out) = self.ends.output.filter(|_| self.output_ok) else { return };
-        if self.output_kind.direct && self.to_output.is_empty() {
-            if write_all(out, bytes).is_err() {
-                self.output_ok = false;
-            }
-        } else {
-            self.to_output.push(bytes);
-        }
-    }
-
-    fn write_output(&mut self) {
-        let Some(out) = self.ends.output else { return };
-        let chunk = self.to_output.bytes();
-        let chunk = &chunk[..chunk.len().min(self.output_kind.chunk)];
-        match rustix::io::write(out, chunk) {
-            Ok(n) => self.to_output.consume(n),
-            Err(rustix::io::Errno::AGAIN) | Err(rustix::io::Errno::INTR) => {}
-            Err(_) => {
-                // A closed pipe or a full disk: stop copying there, keep the session going.
-                self.output_ok = false;
-                self.to_output.clear();
-            }
-        }
     }
 
     fn read_input(&mut self) {
@@ -436,10 +455,7 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
     /// Writes out what is still buffered, in both directions, and returns the error a callback or
     /// the handler failed with, if one did.
     pub(super) fn finish(&mut self) -> io::Result<()> {
-        if let Some(out) = self.ends.output.filter(|_| self.output_ok) {
-            let _ = write_all(out, self.to_output.bytes());
-        }
-        self.to_output.clear();
+        self.output.flush();
         if self.master_open && !self.to_master.is_empty() {
             // Typed before the escape (or before the input ended): the program is to get it.
             let _ = write_all(self.child.master().as_fd(), self.to_master.bytes());
