@@ -46,6 +46,12 @@ use crate::{Child, Command, Ended, Winsize};
 pub struct Session {
     child: Child,
     core: Core,
+    /// The command as a shell would read it, for a recording's header.
+    #[cfg_attr(not(feature = "asciicast"), allow(dead_code))]
+    command_line: String,
+    /// The program's `TERM`, for a recording's header.
+    #[cfg_attr(not(feature = "asciicast"), allow(dead_code))]
+    term: Option<String>,
 }
 
 impl fmt::Debug for Session {
@@ -62,7 +68,20 @@ impl Session {
     /// As [`Command::spawn`].
     pub fn spawn(command: &mut Command) -> io::Result<Session> {
         let child = command.spawn()?;
-        Session::from_child(child)
+        let mut session = Session::from_child(child)?;
+        session.command_line = std::iter::once(command.get_program())
+            .chain(command.get_args())
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let set =
+            command.get_envs().find(|(k, _)| *k == "TERM").map(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()));
+        session.term = match set {
+            Some(value) => value,
+            None if command.get_env_clear() => None,
+            None => std::env::var("TERM").ok(),
+        };
+        Ok(session)
     }
 
     /// A session on a program already started with [`Command::spawn`]. Its master is made
@@ -73,7 +92,7 @@ impl Session {
     /// The OS error of fcntl(2), which does not fail on a pty.
     pub fn from_child(child: Child) -> io::Result<Session> {
         child.master().set_nonblocking(true)?;
-        Ok(Session { child, core: Core::new() })
+        Ok(Session { child, core: Core::new(), command_line: String::new(), term: std::env::var("TERM").ok() })
     }
 
     /// The program: its pid, master, signals ([`Child::signal`]), status.
@@ -163,6 +182,12 @@ impl Session {
     ///
     /// As [`expect`](Session::expect).
     pub fn expect_any(&mut self, needles: &[Needle]) -> io::Result<(usize, Match)> {
+        let result = self.search(needles);
+        self.core.flush_recording()?;
+        result
+    }
+
+    fn search(&mut self, needles: &[Needle]) -> io::Result<(usize, Match)> {
         let mut search = Search::new(needles);
         let deadline = self.core.deadline(Instant::now());
         loop {
@@ -192,7 +217,8 @@ impl Session {
         let mode = self.child.master().termios().ok();
         let pending = self.core.check_send(bytes, mode.as_ref(), self.child.status().is_some())?;
         self.write_all(bytes)?;
-        self.core.sent(bytes, pending)
+        self.core.sent(bytes, pending)?;
+        self.core.flush_recording()
     }
 
     /// Sends `line`, then Enter (`\r`, what the key sends).
@@ -239,9 +265,55 @@ impl Session {
     ///
     /// # Errors
     ///
-    /// The OS error of the ioctl, which does not fail on a pty.
+    /// The OS error of the ioctl, which does not fail on a pty; the recording's write error.
     pub fn resize(&mut self, size: Winsize) -> io::Result<()> {
-        self.child.resize(size)
+        self.child.resize(size)?;
+        self.core.resized(size, Instant::now())
+    }
+
+    /// Records the session from now on into an asciicast v3 file at `path` (created 0600, or
+    /// truncated): the program's output with its times, resizes, and what is sent, then its exit
+    /// status; call it right after [`spawn`](Session::spawn) for all of it. A failed test in CI
+    /// leaves a file anyone can replay with `ptyx replay` or asciinema's player: it is flushed at
+    /// the end of every call and completed when the session is dropped.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("session.cast");
+    /// let mut s = ptyx::expect::Session::spawn(ptyx::Command::new("echo").arg("recorded"))?;
+    /// s.record(&path)?;
+    /// s.expect(ptyx::expect::Eof)?;
+    /// drop(s);
+    /// let cast = std::fs::read_to_string(&path)?;
+    /// assert!(cast.starts_with(r#"{"version":3,"term":{"cols":80,"rows":24"#));
+    /// assert!(cast.contains(r#""o", "recorded\r\n"]"#) && cast.contains(r#""x", "0"]"#));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The file could not be created or its header written.
+    #[cfg(feature = "asciicast")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "asciicast")))]
+    pub fn record(&mut self, path: impl AsRef<Path>) -> io::Result<()> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = File::options().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+        let size = self.child.window_size()?;
+        let header = crate::format::asciicast::Header {
+            cols: size.cols,
+            rows: size.rows,
+            term_type: self.term.clone(),
+            timestamp: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .and_then(|d| i64::try_from(d.as_secs()).ok()),
+            command: Some(self.command_line.clone()),
+            ..Default::default()
+        };
+        let recording = super::session_core::Recording::new(file, &header, Instant::now())?;
+        self.core.record(recording)?;
+        self.core.flush_recording()
     }
 
     /// Reads the program's output to its end (keeping it for `expect`, unless it is matched) and
@@ -254,7 +326,9 @@ impl Session {
         while !self.core.buf.is_eof() {
             self.read_some(None)?;
         }
-        self.child.wait()
+        let status = self.child.wait()?;
+        self.core.finish_recording(Some(status))?;
+        Ok(status)
     }
 
     /// Hands the session to the user's terminal: stdin in raw mode, the pty at its size and
@@ -296,7 +370,9 @@ impl Session {
         if let Ended::Exited(status) = ended {
             self.core.buf.set_eof();
             self.core.buf.set_exit_status(status);
+            self.core.finish_recording(Some(status))?;
         }
+        self.core.flush_recording()?;
         Ok(ended)
     }
 
@@ -358,6 +434,7 @@ impl Session {
         self.core.buf.set_eof();
         if let Some(status) = self.child.wait_timeout(Duration::from_millis(100))? {
             self.core.buf.set_exit_status(status);
+            self.core.finish_recording(Some(status))?;
         }
         Ok(())
     }
@@ -408,6 +485,7 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         // Never blocks long, never panics: hang up, a short grace, SIGKILL to what is left.
-        let _ = self.child.terminate(core::DROP_GRACE);
+        let status = self.child.terminate(core::DROP_GRACE).ok();
+        let _ = self.core.finish_recording(status);
     }
 }

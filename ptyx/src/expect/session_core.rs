@@ -30,6 +30,27 @@ pub(crate) const READS_PER_CHECK: usize = 16;
 /// Where a session's log goes.
 pub(crate) type Log = Box<dyn Write + Send>;
 
+/// A recording of the session (`Session::record`): asciicast v3, times since it started.
+#[cfg(feature = "asciicast")]
+pub(crate) struct Recording {
+    cast: crate::format::asciicast::CastWriter<io::BufWriter<std::fs::File>>,
+    start: Instant,
+    ended: bool,
+}
+
+#[cfg(feature = "asciicast")]
+impl Recording {
+    pub(crate) fn new(
+        file: std::fs::File,
+        header: &crate::format::asciicast::Header,
+        now: Instant,
+    ) -> io::Result<Recording> {
+        use crate::format::asciicast::{CastWriter, Version};
+        let cast = CastWriter::new(io::BufWriter::new(file), Version::V3, header)?;
+        Ok(Recording { cast, start: now, ended: false })
+    }
+}
+
 /// The state a session keeps between calls.
 pub(crate) struct Core {
     pub(crate) buf: Buffer,
@@ -43,6 +64,8 @@ pub(crate) struct Core {
     pub(crate) exited_at: Option<Instant>,
     /// When output last arrived.
     pub(crate) last_output: Option<Instant>,
+    #[cfg(feature = "asciicast")]
+    pub(crate) recording: Option<Recording>,
 }
 
 impl fmt::Debug for Core {
@@ -67,7 +90,53 @@ impl Core {
             escape: DEFAULT_ESCAPE,
             exited_at: None,
             last_output: None,
+            #[cfg(feature = "asciicast")]
+            recording: None,
         }
+    }
+
+    /// Records output, input and resizes from now on into `recording`, replacing any other.
+    #[cfg(feature = "asciicast")]
+    pub(crate) fn record(&mut self, recording: Recording) -> io::Result<()> {
+        self.finish_recording(None)?;
+        self.recording = Some(recording);
+        Ok(())
+    }
+
+    /// The window size changed: the recording says so.
+    #[cfg_attr(not(feature = "asciicast"), allow(unused_variables))]
+    pub(crate) fn resized(&mut self, size: crate::Winsize, now: Instant) -> io::Result<()> {
+        #[cfg(feature = "asciicast")]
+        if let Some(r) = &mut self.recording {
+            r.cast.resize(now.saturating_duration_since(r.start), size)?;
+        }
+        Ok(())
+    }
+
+    /// Writes out what the recording holds, so that a test that fails later leaves it complete.
+    pub(crate) fn flush_recording(&mut self) -> io::Result<()> {
+        #[cfg(feature = "asciicast")]
+        if let Some(r) = &mut self.recording {
+            r.cast.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Ends the recording with the exit status, if known (128 + the signal for a killed program),
+    /// and closes it.
+    #[cfg_attr(not(feature = "asciicast"), allow(unused_variables))]
+    pub(crate) fn finish_recording(&mut self, status: Option<std::process::ExitStatus>) -> io::Result<()> {
+        #[cfg(feature = "asciicast")]
+        if let Some(mut r) = self.recording.take() {
+            use std::os::unix::process::ExitStatusExt;
+            if let (false, Some(status)) = (r.ended, status) {
+                let code = status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+                r.cast.exit(r.start.elapsed(), code)?;
+                r.ended = true;
+            }
+            r.cast.finish()?;
+        }
+        Ok(())
     }
 
     pub(crate) fn set_log(&mut self, log: Option<Log>) {
@@ -105,6 +174,10 @@ impl Core {
                 log.write_all(bytes)?;
                 log.flush()?;
             }
+            #[cfg(feature = "asciicast")]
+            if let Some(r) = &mut self.recording {
+                r.cast.output(now.saturating_duration_since(r.start), bytes)?;
+            }
         }
         Ok(n)
     }
@@ -119,6 +192,10 @@ impl Core {
         if let Some(log) = &mut self.log {
             log.write_all(bytes)?;
             log.flush()?;
+        }
+        #[cfg(feature = "asciicast")]
+        if let Some(r) = &mut self.recording {
+            r.cast.output(now.saturating_duration_since(r.start), bytes)?;
         }
         Ok(())
     }
@@ -146,6 +223,10 @@ impl Core {
         if let (true, Some(log)) = (self.log_sent, &mut self.log) {
             log.write_all(bytes)?;
             log.flush()?;
+        }
+        #[cfg(feature = "asciicast")]
+        if let Some(r) = &mut self.recording {
+            r.cast.input(r.start.elapsed(), bytes)?;
         }
         Ok(())
     }
