@@ -55,8 +55,8 @@ impl Recording {
 pub(crate) struct Core {
     pub(crate) buf: Buffer,
     pub(crate) timeout: Option<Duration>,
-    log: Option<Log>,
-    log_sent: bool,
+    /// Where what is read (and sent) goes besides the buffer.
+    sinks: Sinks,
     /// Bytes sent on the current line of a program in canonical mode (sent without a line end).
     line_pending: usize,
     pub(crate) escape: u8,
@@ -64,8 +64,45 @@ pub(crate) struct Core {
     pub(crate) exited_at: Option<Instant>,
     /// When output last arrived.
     pub(crate) last_output: Option<Instant>,
+}
+
+/// Where a session's output (and, if asked, its input) goes besides the buffer: the log and the
+/// recording.
+struct Sinks {
+    log: Option<Log>,
+    log_sent: bool,
     #[cfg(feature = "asciicast")]
-    pub(crate) recording: Option<Recording>,
+    recording: Option<Recording>,
+}
+
+impl Sinks {
+    /// The program wrote `bytes`.
+    #[cfg_attr(not(feature = "asciicast"), allow(unused_variables))]
+    fn output(&mut self, bytes: &[u8], now: Instant) -> io::Result<()> {
+        if let Some(log) = &mut self.log {
+            log.write_all(bytes)?;
+            log.flush()?;
+        }
+        #[cfg(feature = "asciicast")]
+        if let Some(r) = &mut self.recording {
+            r.cast.output(now.saturating_duration_since(r.start), bytes)?;
+        }
+        Ok(())
+    }
+
+    /// `bytes` were sent to the program.
+    #[cfg_attr(not(feature = "asciicast"), allow(unused_variables))]
+    fn input(&mut self, bytes: &[u8], now: Instant) -> io::Result<()> {
+        if let (true, Some(log)) = (self.log_sent, &mut self.log) {
+            log.write_all(bytes)?;
+            log.flush()?;
+        }
+        #[cfg(feature = "asciicast")]
+        if let Some(r) = &mut self.recording {
+            r.cast.input(now.saturating_duration_since(r.start), bytes)?;
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Debug for Core {
@@ -74,7 +111,7 @@ impl fmt::Debug for Core {
             .field("unmatched", &self.buf.len())
             .field("eof", &self.buf.is_eof())
             .field("timeout", &self.timeout)
-            .field("logging", &self.log.is_some())
+            .field("logging", &self.sinks.log.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -84,14 +121,16 @@ impl Core {
         Core {
             buf: Buffer::new(),
             timeout: Some(DEFAULT_TIMEOUT),
-            log: None,
-            log_sent: false,
+            sinks: Sinks {
+                log: None,
+                log_sent: false,
+                #[cfg(feature = "asciicast")]
+                recording: None,
+            },
             line_pending: 0,
             escape: DEFAULT_ESCAPE,
             exited_at: None,
             last_output: None,
-            #[cfg(feature = "asciicast")]
-            recording: None,
         }
     }
 
@@ -99,7 +138,7 @@ impl Core {
     #[cfg(feature = "asciicast")]
     pub(crate) fn record(&mut self, recording: Recording) -> io::Result<()> {
         self.finish_recording(None)?;
-        self.recording = Some(recording);
+        self.sinks.recording = Some(recording);
         Ok(())
     }
 
@@ -107,7 +146,7 @@ impl Core {
     #[cfg_attr(not(feature = "asciicast"), allow(unused_variables))]
     pub(crate) fn resized(&mut self, size: crate::Winsize, now: Instant) -> io::Result<()> {
         #[cfg(feature = "asciicast")]
-        if let Some(r) = &mut self.recording {
+        if let Some(r) = &mut self.sinks.recording {
             r.cast.resize(now.saturating_duration_since(r.start), size)?;
         }
         Ok(())
@@ -116,7 +155,7 @@ impl Core {
     /// Writes out what the recording holds, so that a test that fails later leaves it complete.
     pub(crate) fn flush_recording(&mut self) -> io::Result<()> {
         #[cfg(feature = "asciicast")]
-        if let Some(r) = &mut self.recording {
+        if let Some(r) = &mut self.sinks.recording {
             r.cast.flush()?;
         }
         Ok(())
@@ -127,7 +166,7 @@ impl Core {
     #[cfg_attr(not(feature = "asciicast"), allow(unused_variables))]
     pub(crate) fn finish_recording(&mut self, status: Option<std::process::ExitStatus>) -> io::Result<()> {
         #[cfg(feature = "asciicast")]
-        if let Some(mut r) = self.recording.take() {
+        if let Some(mut r) = self.sinks.recording.take() {
             use std::os::unix::process::ExitStatusExt;
             if let (false, Some(status)) = (r.ended, status) {
                 let code = status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
@@ -140,11 +179,11 @@ impl Core {
     }
 
     pub(crate) fn set_log(&mut self, log: Option<Log>) {
-        self.log = log;
+        self.sinks.log = log;
     }
 
     pub(crate) fn set_log_sent(&mut self, yes: bool) {
-        self.log_sent = yes;
+        self.sinks.log_sent = yes;
     }
 
     /// The moment a wait that starts `now` gives up, or `None` for no timeout.
@@ -170,14 +209,7 @@ impl Core {
         let n = bytes.len();
         if n > 0 {
             self.last_output = Some(now);
-            if let Some(log) = &mut self.log {
-                log.write_all(bytes)?;
-                log.flush()?;
-            }
-            #[cfg(feature = "asciicast")]
-            if let Some(r) = &mut self.recording {
-                r.cast.output(now.saturating_duration_since(r.start), bytes)?;
-            }
+            self.sinks.output(bytes, now)?;
         }
         Ok(n)
     }
@@ -189,15 +221,7 @@ impl Core {
     /// The log's write error.
     pub(crate) fn received(&mut self, bytes: &[u8], now: Instant) -> io::Result<()> {
         self.last_output = Some(now);
-        if let Some(log) = &mut self.log {
-            log.write_all(bytes)?;
-            log.flush()?;
-        }
-        #[cfg(feature = "asciicast")]
-        if let Some(r) = &mut self.recording {
-            r.cast.output(now.saturating_duration_since(r.start), bytes)?;
-        }
-        Ok(())
+        self.sinks.output(bytes, now)
     }
 
     /// Before sending `bytes`: refuses when the output has ended (`BrokenPipe`: Linux takes writes
@@ -220,15 +244,7 @@ impl Core {
     /// `bytes` were sent: logs them if asked to.
     pub(crate) fn sent(&mut self, bytes: &[u8], line_pending: usize) -> io::Result<()> {
         self.line_pending = line_pending;
-        if let (true, Some(log)) = (self.log_sent, &mut self.log) {
-            log.write_all(bytes)?;
-            log.flush()?;
-        }
-        #[cfg(feature = "asciicast")]
-        if let Some(r) = &mut self.recording {
-            r.cast.input(r.start.elapsed(), bytes)?;
-        }
-        Ok(())
+        self.sinks.input(bytes, Instant::now())
     }
 
     /// Whether the end of output is to be assumed: the child exited a grace ago and its terminal,
