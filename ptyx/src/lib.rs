@@ -82,7 +82,7 @@ pub mod format;
 pub mod expect;
 
 #[cfg(all(feature = "tokio", any(target_os = "linux", target_os = "android")))]
-#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "tokio", any(target_os = "linux", target_os = "android")))))]
 pub mod tokio;
 
 pub use child::Child;

@@ -175,3 +175,62 @@ fn a_thousand_children_dropped_half_of_them_mid_run_leave_nothing() {
         assert_eq!(open_fds(), before, "{flavour}: descriptors leaked");
     }
 }
+
+#[test]
+fn a_child_that_outlives_its_runtime_is_ended_when_dropped() {
+    let _s = serial();
+    for (flavour, rt) in runtimes() {
+        let (mut child, bg) = rt.block_on(stubborn());
+        child.kill_on_drop(true);
+        let background = pidfd(bg);
+        drop(rt);
+        // No runtime to run the end in the background: the drop does it at once (a SIGKILL,
+        // then the reap), and does not panic.
+        drop(child);
+        assert_eq!(children(), vec![], "{flavour}: left after the drop");
+        assert!(common::exits_within(&background, common::TIMEOUT), "{flavour}: the group outlived the Child");
+    }
+}
+
+#[test]
+fn a_master_whose_runtime_is_gone_reports_an_error_not_a_hang() {
+    let _s = serial();
+    for (flavour, rt) in runtimes() {
+        let mut child = rt.block_on(async { Command::new("cat").spawn_async() }).unwrap();
+        child.kill_on_drop(true);
+        drop(rt);
+        let other = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let read = other.block_on(async {
+            use tokio::io::AsyncReadExt;
+            let mut buf = [0u8; 16];
+            within("read on a dead runtime", child.master().read(&mut buf)).await
+        });
+        assert!(read.is_err(), "{flavour}: {read:?}");
+        let waited = other.block_on(async { within("wait on a dead runtime", child.wait()).await });
+        assert!(waited.is_err(), "{flavour}: {waited:?}");
+        drop(child);
+        assert_eq!(children(), vec![], "{flavour}: left after the drop");
+    }
+}
+
+#[test]
+fn a_task_holding_a_child_dropped_at_shutdown_ends_it() {
+    let _s = serial();
+    for (flavour, rt) in runtimes() {
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        rt.spawn(async move {
+            let (mut child, bg) = stubborn().await;
+            child.kill_on_drop(true);
+            started_tx.send(bg).unwrap();
+            // Waits for ever (the shell does not exit by itself): the task is dropped, with the
+            // child in it, when the runtime goes.
+            let _ = child.wait().await;
+        });
+        // On the current-thread runtime the task runs only inside block_on.
+        let bg = rt.block_on(async { tokio::task::spawn_blocking(move || started_rx.recv().unwrap()).await.unwrap() });
+        let background = pidfd(bg);
+        drop(rt);
+        assert_eq!(children(), vec![], "{flavour}: left after the runtime shut down");
+        assert!(common::exits_within(&background, common::TIMEOUT), "{flavour}: the group outlived the runtime");
+    }
+}

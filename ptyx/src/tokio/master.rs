@@ -15,6 +15,9 @@ use super::error::TryFromError;
 use super::registration::register;
 use crate::winsize::Winsize;
 
+/// The most one read asks for: a pty master gives at most a few KiB at a time anyway.
+const MAX_READ: usize = 64 * 1024;
+
 /// The controlling side of a pty, on tokio: what [`Child::master`](super::Child::master) gives, or
 /// any [`ptyx::Master`](crate::Master) converted with `try_from`.
 ///
@@ -190,7 +193,9 @@ impl Master {
         }
         loop {
             let mut ready = ready!(self.fd.poll_read_ready(cx))?;
-            let room = buf.initialize_unfilled();
+            // Zeroed before the read (no unsafe); capped, so that a huge uninitialised buffer
+            // costs no more than a read fills.
+            let room = buf.initialize_unfilled_to(buf.remaining().min(MAX_READ));
             // `Err(_)` is a `WouldBlock`: the readiness was cleared, wait for the next one.
             if let Ok(read) = ready.try_io(|fd| read(fd.get_ref(), room)) {
                 buf.advance(read?);

@@ -67,8 +67,9 @@ mod error;
 mod timer;
 
 mod master;
-mod process;
 mod reaper;
+
+mod process;
 
 mod child;
 
