@@ -187,6 +187,30 @@ impl Child {
         self.status
     }
 
+    /// Takes the child apart without dropping it (no reap, the master stays open), for layers
+    /// that drive the same process another way (`ptyx::tokio`).
+    #[cfg(feature = "tokio")]
+    pub(crate) fn into_parts(self) -> Parts {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped or used again, so each field is moved out exactly once
+        // and nothing else reads the moved-from memory.
+        unsafe {
+            Parts {
+                pid: this.pid,
+                master: std::ptr::read(&this.master),
+                status: this.status,
+                pidfd: std::ptr::read(&this.pidfd),
+            }
+        }
+    }
+
+    /// Puts a child taken apart by [`into_parts`](Child::into_parts) back together.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn from_parts(parts: Parts) -> Child {
+        let Parts { pid, master, status, pidfd } = parts;
+        Child { pid, master, status, pidfd }
+    }
+
     /// Hangs up the terminal as closing the master would, keeping the child to reap: the master
     /// is closed and replaced by /dev/null, so reads of [`master`](Child::master) give end of file.
     /// When this was the last descriptor of the pty master (no `try_clone` of it is open), the
@@ -224,6 +248,16 @@ impl Child {
         process::signal_group(self.pid, libc::SIGKILL)?;
         self.wait()
     }
+}
+
+/// What a [`Child`] is made of, for layers that take it over.
+#[cfg(feature = "tokio")]
+#[derive(Debug)]
+pub(crate) struct Parts {
+    pub(crate) pid: Pid,
+    pub(crate) master: Master,
+    pub(crate) status: Option<ExitStatus>,
+    pub(crate) pidfd: Option<OwnedFd>,
 }
 
 impl Drop for Child {

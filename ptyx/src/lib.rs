@@ -81,6 +81,10 @@ pub mod format;
 #[cfg_attr(docsrs, doc(cfg(feature = "expect")))]
 pub mod expect;
 
+#[cfg(all(feature = "tokio", any(target_os = "linux", target_os = "android")))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "tokio", any(target_os = "linux", target_os = "android")))))]
+pub mod tokio;
+
 pub use child::Child;
 pub use command::Command;
 pub use fork::{fork, ForkResult};
