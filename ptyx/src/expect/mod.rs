@@ -43,6 +43,8 @@
 //! mode, see [termios(3)](https://man7.org/linux/man-pages/man3/termios.3.html)), and
 //! [`escape`] (bytes for a person).
 
+#[cfg(all(feature = "tokio", any(target_os = "linux", target_os = "android")))]
+mod async_session;
 mod buffer;
 mod canonical;
 mod control;
@@ -56,6 +58,9 @@ mod search;
 mod session;
 mod session_core;
 
+#[cfg(all(feature = "tokio", any(target_os = "linux", target_os = "android")))]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use async_session::AsyncSession;
 pub use buffer::Buffer;
 pub use canonical::{CanonicalMode, MAX_CANON_LINE};
 pub use control::control_byte;

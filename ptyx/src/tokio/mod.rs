@@ -64,7 +64,7 @@
 mod registration;
 
 mod error;
-mod timer;
+pub(crate) mod timer;
 
 mod master;
 mod reaper;
