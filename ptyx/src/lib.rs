@@ -32,7 +32,19 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
-//! Linux first; the code keeps to POSIX where that costs nothing.
+//! # Cargo features
+//!
+//! The core (the items above) has no optional dependency. Each layer on top is a feature; on
+//! docs.rs each item shows the feature it needs.
+//!
+//! | feature | what it adds | dependencies |
+//! |---|---|---|
+//! | `expect` | `expect`: drive programs as pexpect does (`expect::Session`, `expect::Repl`) | regex, regex-automata, memchr |
+//! | `tokio` | `tokio`: `Command::spawn_async`, an async `Child` and `Master`; with `expect`, `expect::AsyncSession` (Linux) | tokio (`net`, `rt`) |
+//! | `asciicast` | `format::asciicast`: asciinema's v2/v3 files; with `expect`, `Session::record` | serde_json |
+//! | `timing` | `format::timing`: util-linux `script` timing files | |
+//!
+//! Linux first; the code keeps to POSIX where that costs nothing. The floor is glibc 2.28.
 
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
