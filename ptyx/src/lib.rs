@@ -44,6 +44,9 @@ mod fork;
 pub mod format;
 mod pty;
 mod relay;
+#[cfg(feature = "screen")]
+#[cfg_attr(docsrs, doc(cfg(feature = "screen")))]
+pub mod screen;
 mod signals;
 mod spawn;
 pub mod tty;
