@@ -100,6 +100,15 @@ impl Twin {
     /// Waits until both sides show `text` somewhere, then until both have settled and show the
     /// same screen and cursor; panics with both screens if they do not within [`DEADLINE`].
     pub fn settle(&mut self, text: &str) -> String {
+        self.settle_as(text, false)
+    }
+
+    /// [`settle`](Twin::settle), comparing the styled text (colours and attributes) too.
+    pub fn settle_styled(&mut self, text: &str) -> String {
+        self.settle_as(text, true)
+    }
+
+    fn settle_as(&mut self, text: &str, styled: bool) -> String {
         let deadline = Instant::now() + DEADLINE;
         self.pty.set_timeout(Some(DEADLINE));
         self.pty.wait_for_text(text).unwrap_or_else(|e| panic!("ptyx side: {e}"));
@@ -108,7 +117,11 @@ impl Twin {
         loop {
             let tmux_quiet = self.tmux.wait_quiet(QUIET, deadline);
             self.pty.wait_for_stable(QUIET).unwrap_or_else(|e| panic!("ptyx side: {e}"));
-            let (ours, theirs) = (self.pty.screen().text(), self.tmux.text());
+            let (ours, theirs) = if styled {
+                (styled_cells(self.pty.screen()), self.tmux.styled_text())
+            } else {
+                (self.pty.screen().text(), self.tmux.text())
+            };
             let (our_cursor, their_cursor) = (self.pty.screen().cursor(), self.tmux.cursor());
             if ours == theirs && our_cursor == their_cursor && theirs.contains(text) {
                 assert_eq!(self.pty.screen().alternate_screen(), self.tmux.alternate_screen(), "alternate screen");
@@ -126,11 +139,57 @@ impl Twin {
         }
     }
 
+    /// Sends `bytes` (which end the program) to both, waits for the program to end on both sides
+    /// and compares the last screens.
+    pub fn quit(&mut self, bytes: &[u8]) {
+        self.send(bytes);
+        self.pty.set_timeout(Some(DEADLINE));
+        self.pty.wait_eof().unwrap_or_else(|e| panic!("ptyx side: {e}"));
+        assert!(self.tmux.wait_exit(DEADLINE), "the program did not end under tmux:\n{}", self.tmux.text());
+        let deadline = Instant::now() + DEADLINE;
+        assert!(self.tmux.wait_quiet(QUIET, deadline), "tmux did not settle");
+        let ours = self.pty.screen().text();
+        let theirs = self.tmux.text();
+        assert_eq!(ours, theirs, "the last screens differ\n{}", diff(&ours, &theirs));
+    }
+
     /// Sends `bytes` to both, then [`settle`](Twin::settle)s on `text`.
     pub fn step(&mut self, bytes: &[u8], text: &str) -> String {
         self.send(bytes);
         self.settle(text)
     }
+}
+
+/// The screen's cells in the form tmux's are compared in (see [`tmux::render`]).
+pub fn styled_cells(screen: &ptyx::screen::Screen) -> String {
+    use ptyx::screen::Color;
+    let color = |c: Color| match c {
+        Color::Default => None,
+        Color::Indexed(i) => Some(i.to_string()),
+        Color::Rgb(r, g, b) => Some(format!("#{r:02x}{g:02x}{b:02x}")),
+    };
+    let size = screen.size();
+    let rows = (0..size.rows)
+        .map(|row| {
+            (0..size.cols)
+                .filter_map(|col| screen.cell(row, col))
+                .filter(|cell| !cell.is_wide_continuation())
+                .map(|cell| {
+                    let attrs = [
+                        cell.bold(),
+                        cell.dim(),
+                        cell.italic(),
+                        cell.underline(),
+                        cell.inverse(),
+                        cell.hidden(),
+                        cell.strikethrough(),
+                    ];
+                    (cell.text().to_string(), tmux::Style { fg: color(cell.fg()), bg: color(cell.bg()), attrs })
+                })
+                .collect()
+        })
+        .collect();
+    tmux::render(rows)
 }
 
 /// `text` with row numbers, for failure messages.

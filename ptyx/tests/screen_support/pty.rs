@@ -126,6 +126,20 @@ impl ScreenPty {
         }
     }
 
+    /// Reads until the end of the output (the program has exited and closed the terminal).
+    /// `Session` says this as `expect(Eof)`.
+    pub fn wait_eof(&mut self) -> io::Result<()> {
+        let deadline = self.timeout.map(|t| Instant::now() + t);
+        while !self.eof {
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if left == Some(Duration::ZERO) {
+                return Err(self.timed_out("the end of the output"));
+            }
+            self.pump(left)?;
+        }
+        Ok(())
+    }
+
     /// Reads until `text` is on the screen.
     pub fn wait_for_text(&mut self, text: &str) -> io::Result<()> {
         self.wait_until(|s| s.text().contains(text)).map_err(|e| match e.kind() {

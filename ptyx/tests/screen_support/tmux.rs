@@ -6,7 +6,7 @@
 //! poll timeouts, never a sleep.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::process::Command;
@@ -23,6 +23,17 @@ pub struct Tmux {
     socket: String,
     dir: TempDir,
     fifo: File,
+    /// Held open (read-write: opening it blocks on nothing) until the pane has read from it.
+    gate: File,
+}
+
+/// Makes a FIFO at `path` and opens it read-write and non-blocking: a FIFO opened so never
+/// reports a hang-up between writers, and opening it waits for no peer.
+fn make_fifo(path: &std::path::Path) -> File {
+    let c_path = std::ffi::CString::new(path.to_str().expect("utf-8 path")).expect("no NUL");
+    // SAFETY: `c_path` is a valid NUL-terminated string that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo: {}", io::Error::last_os_error());
+    OpenOptions::new().read(true).write(true).custom_flags(libc::O_NONBLOCK).open(path).expect("open fifo")
 }
 
 /// Quotes `s` for sh.
@@ -78,6 +89,165 @@ pub fn visible_text(captured: &str) -> String {
     out.split('\n').map(|row| row.trim_end_matches(' ')).collect::<Vec<_>>().join("\n")
 }
 
+/// One cell's style as tmux's `capture-pane -e` says it: colours as `Screen::styled_text` writes
+/// them (`"1"`, `"208"`, `"#0ac81e"`), attributes in the order of [`ATTRS`].
+#[derive(Clone, PartialEq, Eq, Default, Debug)]
+pub struct Style {
+    pub fg: Option<String>,
+    pub bg: Option<String>,
+    pub attrs: [bool; 7],
+}
+
+/// The attribute names in the order `Screen::styled_text` writes them, with their SGR codes.
+pub const ATTRS: [(&str, u16); 7] =
+    [("bold", 1), ("dim", 2), ("italic", 3), ("underline", 4), ("inverse", 7), ("hidden", 8), ("strike", 9)];
+
+impl Style {
+    fn apply(&mut self, params: &str) {
+        let mut it = params.split(';').map(|p| p.split(':').map(|n| n.parse::<u16>().unwrap_or(0)).collect::<Vec<_>>());
+        if params.is_empty() {
+            *self = Style::default();
+        }
+        while let Some(p) = it.next() {
+            let color = |it: &mut dyn Iterator<Item = Vec<u16>>, p: &[u16]| -> Option<String> {
+                // 38;5;n / 38;2;r;g;b, or the colon forms 38:5:n / 38:2::r:g:b.
+                let rest: Vec<u16> = if p.len() > 1 { p[1..].to_vec() } else { it.next().unwrap_or_default() };
+                match rest.first() {
+                    Some(5) => {
+                        let n = if rest.len() > 1 { rest[1] } else { it.next().unwrap_or_default()[0] };
+                        Some(n.to_string())
+                    }
+                    Some(2) => {
+                        let rgb: Vec<u16> = if rest.len() > 3 {
+                            rest[rest.len() - 3..].to_vec()
+                        } else {
+                            (0..3).map(|_| it.next().unwrap_or_default()[0]).collect()
+                        };
+                        Some(format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]))
+                    }
+                    _ => None,
+                }
+            };
+            match p[0] {
+                0 => *self = Style::default(),
+                1 => self.attrs[0] = true,
+                2 => self.attrs[1] = true,
+                3 => self.attrs[2] = true,
+                4 => self.attrs[3] = p.get(1) != Some(&0),
+                7 => self.attrs[4] = true,
+                8 => self.attrs[5] = true,
+                9 => self.attrs[6] = true,
+                21 => self.attrs[3] = true,
+                22 => (self.attrs[0], self.attrs[1]) = (false, false),
+                23 => self.attrs[2] = false,
+                24 => self.attrs[3] = false,
+                27 => self.attrs[4] = false,
+                28 => self.attrs[5] = false,
+                29 => self.attrs[6] = false,
+                n @ 30..=37 => self.fg = Some((n - 30).to_string()),
+                38 => self.fg = color(&mut it, &p),
+                39 => self.fg = None,
+                n @ 40..=47 => self.bg = Some((n - 40).to_string()),
+                48 => self.bg = color(&mut it, &p),
+                49 => self.bg = None,
+                n @ 90..=97 => self.fg = Some((n - 90 + 8).to_string()),
+                n @ 100..=107 => self.bg = Some((n - 100 + 8).to_string()),
+                _ => {}
+            }
+        }
+    }
+
+    pub fn is_default(&self) -> bool {
+        *self == Style::default()
+    }
+
+    fn tag(&self) -> String {
+        let mut words = Vec::new();
+        if let Some(fg) = &self.fg {
+            words.push(format!("fg={fg}"));
+        }
+        if let Some(bg) = &self.bg {
+            words.push(format!("bg={bg}"));
+        }
+        words.extend(ATTRS.iter().zip(self.attrs).filter(|(_, on)| *on).map(|((name, _), _)| name.to_string()));
+        format!("<{}>", words.join(" "))
+    }
+}
+
+/// `capture-pane -p -e` output in the form of `Screen::styled_text`: runs of cells not in the
+/// default style tagged, `<` doubled, trailing default blanks trimmed. tmux carries the style from
+/// one row to the next, so does this.
+pub fn styled_text(captured: &str) -> String {
+    let mut rows: Vec<Vec<(char, Style)>> = vec![Vec::new()];
+    let mut style = Style::default();
+    let mut acs = false;
+    let mut chars = captured.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => match chars.next() {
+                Some('[') => {
+                    let mut params = String::new();
+                    for c in chars.by_ref() {
+                        if ('\x40'..='\x7e').contains(&c) {
+                            if c == 'm' {
+                                style.apply(&params);
+                            }
+                            break;
+                        }
+                        params.push(c);
+                    }
+                }
+                Some(']') => {
+                    while let Some(c) = chars.next() {
+                        if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            '\x0e' => acs = true,
+            '\x0f' => acs = false,
+            '\n' => rows.push(Vec::new()),
+            c => rows.last_mut().expect("a row").push((if acs { dec_graphics(c) } else { c }, style.clone())),
+        }
+    }
+    if rows.last().is_some_and(Vec::is_empty) {
+        rows.pop();
+    }
+    render(rows.into_iter().map(|row| row.into_iter().map(|(c, s)| (c.to_string(), s)).collect()).collect())
+}
+
+/// Rows of (text, style) cells in the form of `Screen::styled_text`, except that trailing blanks
+/// are trimmed whatever their background: tmux does not report the cells a line erase (ED, EL)
+/// coloured, so neither side's can be compared.
+pub fn render(rows: Vec<Vec<(String, Style)>>) -> String {
+    let blank = |text: &str, s: &Style| text == " " && !(s.attrs[3] || s.attrs[4] || s.attrs[6]);
+    let mut out = Vec::new();
+    for row in rows {
+        let end = row.iter().rposition(|(c, s)| !blank(c, s)).map_or(0, |i| i + 1);
+        let mut line = String::new();
+        let mut current: Option<&Style> = None;
+        for (text, s) in &row[..end] {
+            if current != Some(s) {
+                if current.is_some_and(|s| !s.is_default()) {
+                    line.push_str("</>");
+                }
+                if !s.is_default() {
+                    line.push_str(&s.tag());
+                }
+                current = Some(s);
+            }
+            line.push_str(&text.replace('<', "<<"));
+        }
+        if current.is_some_and(|s| !s.is_default()) {
+            line.push_str("</>");
+        }
+        out.push(line);
+    }
+    out.join("\n")
+}
+
 impl Tmux {
     /// Starts `argv` with exactly the environment `env` in a detached tmux session of `size`.
     pub fn start(size: Winsize, argv: &[&str], env: &[(String, String)]) -> Tmux {
@@ -88,18 +258,10 @@ impl Tmux {
         // No status line: the pane is the whole window. (`window-size manual` here makes tmux 3.3a
         // exit at start; `resize-window` sets it.)
         std::fs::write(&conf, "set -g status off\nset -g history-limit 0\n").expect("write tmux.conf");
-        let fifo_path = dir.join("output");
-        let c_path = std::ffi::CString::new(fifo_path.to_str().expect("utf-8 path")).expect("no NUL");
-        // SAFETY: `c_path` is a valid NUL-terminated string that outlives the call.
-        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo: {}", io::Error::last_os_error());
-        // Read-write, so that the FIFO never reports a hang-up between writers.
-        let fifo = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(&fifo_path)
-            .expect("open fifo");
-        let mut command = String::from("exec env -i");
+        let fifo = make_fifo(&dir.join("output"));
+        let gate_path = dir.join("gate");
+        let gate = make_fifo(&gate_path);
+        let mut command = String::from("env -i");
         for (k, v) in env {
             command.push(' ');
             command.push_str(&sh_quote(&format!("{k}={v}")));
@@ -108,10 +270,17 @@ impl Tmux {
             command.push(' ');
             command.push_str(&sh_quote(a));
         }
-        let tmux = Tmux { socket, dir, fifo };
-        // The pane's output goes to the FIFO from its first byte: the program starts blocked on
-        // a `wait-for` channel that is signalled once `pipe-pane` is in place.
-        let gated = format!("tmux -L {} wait-for go; {command}", tmux.socket);
+        let mut tmux = Tmux { socket: socket.clone(), dir, fifo, gate };
+        // The pane's output goes to the FIFO from its first byte: the program starts once it reads
+        // a line from the gate, which is written after `pipe-pane` is in place.
+        // Its end is signalled on a channel (see `wait_exit`; tmux 3.3a's pane-died hook does not
+        // always run), and the pane stays as the program left it: a dead pane would get tmux's
+        // "Pane is dead" line, which scrolls it.
+        let gated = format!(
+            "read _ < {}; {command}; tmux -L {} wait-for -S died; exec sleep 3600",
+            sh_quote(gate_path.to_str().expect("utf-8 path")),
+            socket
+        );
         tmux.run(&[
             "-f",
             conf.to_str().expect("utf-8 path"),
@@ -125,8 +294,9 @@ impl Tmux {
             &size.rows.to_string(),
             &gated,
         ]);
-        tmux.run(&["pipe-pane", "-t", "main", "-O", &format!("exec cat > {}", sh_quote(fifo_path.to_str().unwrap()))]);
-        tmux.run(&["wait-for", "-S", "go"]);
+        let output = sh_quote(tmux.dir.join("output").to_str().expect("utf-8 path"));
+        tmux.run(&["pipe-pane", "-t", "main", "-O", &format!("exec cat > {output}")]);
+        tmux.gate.write_all(b"go\n").expect("open the gate");
         tmux
     }
 
@@ -152,6 +322,12 @@ impl Tmux {
         visible_text(&self.run(&["capture-pane", "-p", "-e", "-t", "main"]))
     }
 
+    /// What the pane shows, with styles (see [`styled_text`]).
+    pub fn styled_text(&self) -> String {
+        // -N keeps trailing blanks: coloured ones are part of the picture.
+        styled_text(&self.run(&["capture-pane", "-p", "-e", "-N", "-t", "main"]))
+    }
+
     fn format(&self, f: &str) -> String {
         self.run(&["display-message", "-p", "-t", "main", f]).trim_end().to_string()
     }
@@ -170,6 +346,18 @@ impl Tmux {
 
     pub fn resize(&self, size: Winsize) {
         self.run(&["resize-window", "-t", "main", "-x", &size.cols.to_string(), "-y", &size.rows.to_string()]);
+    }
+
+    /// Waits until the program in the pane has ended; `false` if it has not within `timeout`.
+    pub fn wait_exit(&self, timeout: Duration) -> bool {
+        let mut waiter =
+            Command::new("tmux").args(["-L", &self.socket, "wait-for", "died"]).spawn().expect("run tmux wait-for");
+        let ended = crate::common::exits_within(&crate::common::pidfd(waiter.id()), timeout);
+        if !ended {
+            let _ = waiter.kill();
+        }
+        let _ = waiter.wait();
+        ended
     }
 
     /// Drains the pane's output until there has been none for `quiet`; `false` if `deadline`
