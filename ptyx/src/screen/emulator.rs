@@ -2,7 +2,8 @@
 //! is here and in the files this one uses (`handler.rs`, `change.rs`, `replies.rs`), so replacing
 //! the emulator means rewriting these and nothing above them.
 //!
-//! Bytes go through the OSC bound (`osc_limit.rs`), then `vte`'s parser, then the handler's fixes,
+//! Bytes go through the UTF-8 joiner (`whole_chars.rs`) and the OSC bound (`osc_limit.rs`),
+//! then `vte`'s parser, then the handler's fixes,
 //! into `Term`. Synchronized updates (mode 2026) are switched off: `vte` would hold back up to
 //! 2 MiB of output until the program ends the update or 150 ms pass, checked only when more
 //! output comes, so a screen could stay stale while nothing arrives. Scrollback is off: the
@@ -22,6 +23,7 @@ use super::color::{palette, Color, DEFAULT_BG, DEFAULT_FG};
 use super::handler::{Fixed, State};
 use super::osc_limit::OscLimit;
 use super::replies::Listener;
+use super::whole_chars::WholeChars;
 
 /// The largest number of rows or columns a screen has; a larger size is clamped to it.
 pub(crate) const MAX_DIMENSION: u16 = 2048;
@@ -72,6 +74,7 @@ pub(crate) struct Emulator {
     term: Term<Listener>,
     parser: Processor<NoSync>,
     limit: OscLimit,
+    whole: WholeChars,
     listener: Listener,
     state: State,
     tracker: Tracker,
@@ -97,6 +100,7 @@ impl Emulator {
             term,
             parser: Processor::new(),
             limit: OscLimit::new(),
+            whole: WholeChars::default(),
             listener,
             state: State { dirty: Dirty::new(rows), region_top: 0, titles: 0, pixels: (size.xpixel, size.ypixel) },
             tracker: Tracker::new(rows),
@@ -110,9 +114,9 @@ impl Emulator {
     }
 
     pub(crate) fn feed(&mut self, bytes: &[u8]) -> &[u8] {
-        let Emulator { term, parser, limit, listener, state, .. } = self;
+        let Emulator { term, parser, limit, whole, listener, state, .. } = self;
         let mut fixed = Fixed { term, state, listener };
-        limit.filter(bytes, |run| parser.advance(&mut fixed, run));
+        whole.feed(bytes, |run| limit.filter(run, |run| parser.advance(&mut fixed, run)));
         self.settle();
         &self.replies
     }

@@ -9,6 +9,8 @@
 //!   run of them grew memory without bound (xterm keeps 2 by default, tmux what fits in 21 bytes);
 //! - hyperlinks (`OSC 8`) are not stored: each distinct one costs an allocation per cell and the
 //!   screen does not show them;
+//! - a C1 control split across two reads is ignored, as it is when it comes in one (`vte`
+//!   prints it then, and `Term` puts it in a cell);
 //! - a tab at the last column, where the next character wraps, leaves the cursor there (xterm,
 //!   tmux) where `Term` wraps to the next row; a back tab (`ESC[Z`) from there cancels the wrap;
 //! - the alternate screen of modes 47 and 1047 (and 1048's cursor save), which `Term` ignores
@@ -154,6 +156,10 @@ fn changes_rows(mode: PrivateMode) -> bool {
 /// Characters below U+0300 but the soft hyphen are all one column wide: the fast path for text
 /// skips the width lookup (`tests::no_special_width_below_0300` checks it).
 const FIRST_SPECIAL: u32 = 0x300;
+/// C1 controls (U+0080..U+009F) do nothing when they come as UTF-8 text, as `vte` executes (and
+/// `Term` ignores) them; but `vte` prints one whose bytes were split across two feeds, and
+/// `Term` would then put it in a cell: the screen must not depend on how reads split the output.
+const C1: std::ops::RangeInclusive<char> = '\u{80}'..='\u{9f}';
 /// U+00AD, zero columns wide for `unicode-width` (and so a mark for `Term`).
 const SOFT_HYPHEN: char = '\u{ad}';
 
@@ -161,7 +167,9 @@ impl Handler for Fixed<'_> {
     #[inline]
     fn input(&mut self, c: char) {
         if (c as u32) < FIRST_SPECIAL && c != SOFT_HYPHEN {
-            self.input_marked(c, false);
+            if !C1.contains(&c) {
+                self.input_marked(c, false);
+            }
         } else {
             self.input_special(c);
         }

@@ -33,6 +33,7 @@ mod osc_limit;
 mod replies;
 mod styled;
 mod svg;
+mod whole_chars;
 
 use std::fmt;
 
