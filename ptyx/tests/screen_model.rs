@@ -304,6 +304,10 @@ fn svg_shows_colours_wide_characters_and_the_cursor() {
         .contains(r##"<text x="80" y="15" textLength="10" lengthAdjust="spacingAndGlyphs" fill="#000000">i</text>"##));
     // The cursor, after the text.
     assert!(svg.contains(r##"<rect x="90" y="0" width="10" height="20" fill="#e5e5e5"/>"##), "{svg}");
+    // Underlines are lines (under blanks too); blanks are never text.
+    let underlined = screen(2, 12, b"\x1b[4ma b\x1b[0m").to_svg();
+    assert!(underlined.contains(r##"<rect x="0" y="18" width="30" height="1" fill="#e5e5e5"/>"##), "{underlined}");
+    assert!(!underlined.contains("> <") && !underlined.contains(">a b<"), "{underlined}");
     let hidden = screen(2, 12, b"\x1b[?25l").to_svg();
     assert!(!hidden.contains("<rect x="), "no cursor when hidden: {hidden}");
 }

@@ -1,10 +1,11 @@
 //! The screen as an SVG picture: what the terminal looked like, for documentation and for CI
 //! artifacts of failed tests. Open the file in a browser.
 //!
-//! Each cell is [`CELL_WIDTH`] x [`CELL_HEIGHT`] pixels. Backgrounds are rectangles; text is drawn
-//! in runs of cells of one style, each run stretched to its cells (`textLength`) so that columns
-//! line up whatever monospace font the viewer has; a wide character is a run of its own, two cells
-//! wide. The cursor, when shown, is a block in the foreground colour with its cell's character
+//! Each cell is [`CELL_WIDTH`] x [`CELL_HEIGHT`] pixels. Backgrounds, underlines and strike-through
+//! lines are rectangles; text is drawn in runs of non-blank cells of one style, each run fitted to
+//! its cells (`textLength`) so that columns line up whatever monospace font the viewer has; a wide
+//! character is a run of its own, two cells wide. Blanks are never drawn as text: viewers may
+//! collapse them. The cursor, when shown, is a block in the foreground colour with its cell's character
 //! drawn over it in the background colour.
 
 use std::fmt::Write;
@@ -97,7 +98,7 @@ impl Screen {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="{FONT_SIZE}px" xml:space="preserve">"#
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="{FONT_SIZE}px">"#
         );
         let _ = writeln!(out, r#"<rect width="100%" height="100%" fill="{}"/>"#, hex(defaults.1));
         let mut text = String::new();
@@ -122,35 +123,60 @@ impl Screen {
                     );
                 }
             }
-            // Text: runs of one paint, a wide character alone; blank runs are left out.
+            // Text: runs of non-blank cells of one paint, a wide character alone. Blanks are not
+            // drawn (viewers may collapse them); underline and strike-through are lines of their
+            // own, so that they cover blanks too.
             let mut col = 0;
             while col < cells.len() {
                 let paint = self.paint(&cells[col], defaults);
-                let start = col;
-                let mut run = String::new();
-                if cells[col].is_wide() {
-                    run.push_str(cells[col].text());
-                    col += 2;
-                } else {
-                    while col < cells.len()
-                        && !cells[col].is_wide()
-                        && !cells[col].is_wide_continuation()
-                        && self.paint(&cells[col], defaults) == paint
-                    {
-                        run.push_str(cells[col].text());
+                if paint.underline || paint.strike {
+                    let start = col;
+                    while col < cells.len() && self.paint(&cells[col], defaults) == paint {
                         col += 1;
                     }
-                    if col == start {
-                        // A stray continuation cell (its first half was overwritten).
+                    let (x, width) = (start as u32 * CELL_WIDTH, (col - start) as u32 * CELL_WIDTH);
+                    for (on, dy) in [(paint.underline, CELL_HEIGHT - 2), (paint.strike, CELL_HEIGHT / 2)] {
+                        if on {
+                            let _ = writeln!(
+                                text,
+                                r#"<rect x="{x}" y="{}" width="{width}" height="1" fill="{}"/>"#,
+                                y + dy,
+                                hex(paint.fg)
+                            );
+                        }
+                    }
+                    col = start;
+                }
+                let end = {
+                    let mut end = col;
+                    while end < cells.len() && self.paint(&cells[end], defaults) == paint {
+                        end += 1;
+                    }
+                    end
+                };
+                while col < end {
+                    let cell = &cells[col];
+                    if cell.text().trim().is_empty() {
                         col += 1;
                         continue;
                     }
+                    let start = col;
+                    let mut run = String::new();
+                    if cell.is_wide() {
+                        run.push_str(cell.text());
+                        col += 2;
+                    } else {
+                        while col < end && !cells[col].is_wide() && !cells[col].text().trim().is_empty() {
+                            run.push_str(cells[col].text());
+                            col += 1;
+                        }
+                    }
+                    if !paint.hidden {
+                        let width = (col.min(cells.len()) - start) as u32 * CELL_WIDTH;
+                        text_run(&mut text, start as u32 * CELL_WIDTH, y + BASELINE, width, paint, &run);
+                    }
                 }
-                if paint.hidden || run.trim().is_empty() && !paint.underline && !paint.strike {
-                    continue;
-                }
-                let cells_wide = (col.min(cells.len()) - start) as u32;
-                text_run(&mut text, start as u32 * CELL_WIDTH, y + BASELINE, cells_wide * CELL_WIDTH, paint, &run);
+                col = end;
             }
         }
         out.push_str(&text);
@@ -193,12 +219,6 @@ fn text_run(out: &mut String, x: u32, y: u32, width: u32, paint: Paint, run: &st
     }
     if paint.dim {
         out.push_str(r#" fill-opacity="0.6""#);
-    }
-    match (paint.underline, paint.strike) {
-        (true, true) => out.push_str(r#" text-decoration="underline line-through""#),
-        (true, false) => out.push_str(r#" text-decoration="underline""#),
-        (false, true) => out.push_str(r#" text-decoration="line-through""#),
-        (false, false) => {}
     }
     out.push('>');
     escape(run, out);
