@@ -3,8 +3,10 @@
 //! model (vt100, avt, alacritty_terminal) and `ptyx::screen::Screen` itself (alacritty_terminal
 //! plus ptyx's fixes and change tracking). Each is run `--reps` times in turn; the median counts.
 //!
-//! `cargo run --release -p ptyx-bench --bin screen-parse [-- --mib N --reps N --rows R --cols C]`;
-//! `--smoke` parses 1 MiB once, to check the harness (CI runs it).
+//! `cargo run --release -p ptyx-bench --bin screen-parse [-- --mib N --reps N --rows R --cols C
+//! --only NAME]`;
+//! `--text` parses plain ASCII lines instead; `--smoke` parses 1 MiB once, to check the harness
+//! (CI runs it).
 
 use std::num::NonZeroU16;
 use std::time::{Duration, Instant};
@@ -46,7 +48,13 @@ fn main() {
     let reps = arg(&args, "--reps", if smoke { 1 } else { 5 });
     let rows = arg(&args, "--rows", 24) as u16;
     let cols = arg(&args, "--cols", 80) as u16;
-    let data = mixed_output(mib << 20, rows, cols);
+    // `--text`: plain lines of ASCII instead (what a build log without colours is).
+    let data = if args.iter().any(|a| a == "--text") {
+        let line = b"compiling ptyx v0.1.0 (/work/ptyx) warning: unused variable `x` in src/lib.rs:42\r\n";
+        line.iter().copied().cycle().take(mib << 20).collect()
+    } else {
+        mixed_output(mib << 20, rows, cols)
+    };
     let text = std::str::from_utf8(&data).expect("mixed output is UTF-8");
     // avt takes text: its pieces are cut at character boundaries beforehand, outside the timing.
     let mut pieces = Vec::new();
@@ -101,6 +109,11 @@ fn main() {
             }),
         ),
     ];
+    // `--only NAME-PREFIX` runs one parser, e.g. under `valgrind --tool=callgrind` for an
+    // instruction count that does not depend on the machine's load.
+    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
+    let runs: Vec<Run> =
+        runs.into_iter().filter(|(name, _)| only.as_ref().is_none_or(|o| name.starts_with(o.as_str()))).collect();
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); runs.len()];
     for _ in 0..reps {
         for (i, (_, run)) in runs.iter().enumerate() {

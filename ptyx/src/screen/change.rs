@@ -17,6 +17,8 @@ use alacritty_terminal::vte::ansi::Color;
 #[derive(Debug)]
 pub(crate) struct Dirty {
     rows: Vec<bool>,
+    /// The row marked last: text marks its row once per character, this makes that one compare.
+    last: usize,
     any_row: bool,
     all_rows: bool,
     /// Something outside the rows changed (the palette): the generation moves regardless.
@@ -25,14 +27,21 @@ pub(crate) struct Dirty {
 
 impl Dirty {
     pub(crate) fn new(rows: usize) -> Dirty {
-        Dirty { rows: vec![false; rows], any_row: false, all_rows: true, other: false }
+        Dirty { rows: vec![false; rows], last: usize::MAX, any_row: false, all_rows: true, other: false }
     }
 
     #[inline]
     pub(crate) fn row(&mut self, row: usize) {
+        if row != self.last {
+            self.mark(row);
+        }
+    }
+
+    fn mark(&mut self, row: usize) {
         if let Some(r) = self.rows.get_mut(row) {
             *r = true;
             self.any_row = true;
+            self.last = row;
         }
     }
 
@@ -89,6 +98,7 @@ impl Tracker {
             }
             dirty.all_rows = false;
             dirty.any_row = false;
+            dirty.last = usize::MAX;
         }
         changed
     }

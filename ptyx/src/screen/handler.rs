@@ -82,9 +82,11 @@ impl Fixed<'_> {
         }
     }
 
-    /// A printable character whose width asks for one of the fixes.
-    #[cold]
-    fn input_special(&mut self, c: char) {
+    /// A printable character beyond ASCII: its width may ask for one of the fixes.
+    fn input_other(&mut self, c: char) {
+        if C1.contains(&c) {
+            return;
+        }
         match c.width() {
             None => {}
             Some(0) => {
@@ -113,15 +115,18 @@ impl Fixed<'_> {
     #[inline]
     fn input_marked(&mut self, c: char, wide: bool) {
         let cursor = &self.term.grid().cursor;
-        let (before, col) = (cursor.point.line.0.max(0) as usize, cursor.point.column.0);
-        let wraps = cursor.input_needs_wrap || (wide && col + 1 >= self.term.columns());
+        let before = cursor.point.line.0.max(0) as usize;
+        let wraps = cursor.input_needs_wrap || (wide && cursor.point.column.0 + 1 >= self.term.columns());
         self.term.input(c);
-        let after = self.cursor_row();
-        if wraps && after == before {
-            self.state.dirty.all();
-        } else {
-            self.state.dirty.row(before);
-            self.state.dirty.row(after);
+        // Without a wrap, a character changes its own row only.
+        self.state.dirty.row(before);
+        if wraps {
+            let after = self.cursor_row();
+            if after == before {
+                self.state.dirty.all();
+            } else {
+                self.state.dirty.row(after);
+            }
         }
     }
 
@@ -153,25 +158,18 @@ fn changes_rows(mode: PrivateMode) -> bool {
     )
 }
 
-/// Characters below U+0300 but the soft hyphen are all one column wide: the fast path for text
-/// skips the width lookup (`tests::no_special_width_below_0300` checks it).
-const FIRST_SPECIAL: u32 = 0x300;
 /// C1 controls (U+0080..U+009F) do nothing when they come as UTF-8 text, as `vte` executes (and
 /// `Term` ignores) them; but `vte` prints one whose bytes were split across two feeds, and
 /// `Term` would then put it in a cell: the screen must not depend on how reads split the output.
 const C1: std::ops::RangeInclusive<char> = '\u{80}'..='\u{9f}';
-/// U+00AD, zero columns wide for `unicode-width` (and so a mark for `Term`).
-const SOFT_HYPHEN: char = '\u{ad}';
 
 impl Handler for Fixed<'_> {
     #[inline]
     fn input(&mut self, c: char) {
-        if (c as u32) < FIRST_SPECIAL && c != SOFT_HYPHEN {
-            if !C1.contains(&c) {
-                self.input_marked(c, false);
-            }
+        if c.is_ascii() {
+            self.input_marked(c, false);
         } else {
-            self.input_special(c);
+            self.input_other(c);
         }
     }
 
@@ -536,10 +534,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn no_special_width_below_0300() {
-        for c in (0..FIRST_SPECIAL).filter_map(char::from_u32) {
-            let special = matches!(c.width(), Some(0) | Some(2));
-            assert_eq!(special, c == SOFT_HYPHEN, "{c:?} has width {:?}", c.width());
+    fn printable_ascii_is_one_column() {
+        // The fast path for ASCII skips the width lookup.
+        for c in (' '..='~').chain(std::iter::once('\u{7f}')) {
+            assert!(matches!(c.width(), Some(1) | None), "{c:?} has width {:?}", c.width());
         }
     }
 }
