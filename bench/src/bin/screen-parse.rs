@@ -123,8 +123,9 @@ fn main() {
             std::hint::black_box(shown);
         }
     }
+    let kind = if args.iter().any(|a| a == "--text") { "plain text" } else { "mixed" };
     println!(
-        "| parser ({rows}x{cols}, {mib} MiB mixed, {} KiB pieces) | MB/s (median of {reps}) | min..max |",
+        "| parser ({rows}x{cols}, {mib} MiB {kind}, {} KiB pieces) | MB/s (median of {reps}) | min..max |",
         CHUNK >> 10
     );
     println!("|---|---:|---:|");
