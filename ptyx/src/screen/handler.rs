@@ -2,7 +2,8 @@
 //! here on its way to the terminal, which is where the screen works around the emulator's gaps,
 //! answers the queries it leaves to its user, and marks the rows that may have changed.
 //!
-//! The fixes (each tested in `tests/screen_model.rs`):
+//! The fixes (each tested in `tests/screen_model.rs` or `tests/screen_sequences.rs`; the resize to
+//! one column is in `emulator.rs`, the split UTF-8 characters in `whole_chars.rs`):
 //! - a wide character on a one-column screen is dropped: `Term` would write its second half past
 //!   the end of the row and panic (tmux drops a character wider than the screen too);
 //! - at most [`MAX_MARKS`] combining marks stay on one cell: `Term` keeps them all, so an endless
