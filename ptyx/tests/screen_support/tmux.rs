@@ -21,6 +21,8 @@ use crate::common::TempDir;
 /// A tmux server of its own (its own socket) running one program in one pane.
 pub struct Tmux {
     socket: String,
+    /// The server's socket file, removed on drop (tmux leaves it behind when killed).
+    socket_path: Option<PathBuf>,
     dir: TempDir,
     fifo: File,
     /// Held open (read-write: opening it blocks on nothing) until the pane has read from it.
@@ -270,7 +272,7 @@ impl Tmux {
             command.push(' ');
             command.push_str(&sh_quote(a));
         }
-        let mut tmux = Tmux { socket: socket.clone(), dir, fifo, gate };
+        let mut tmux = Tmux { socket: socket.clone(), socket_path: None, dir, fifo, gate };
         // The pane's output goes to the FIFO from its first byte: the program starts once it reads
         // a line from the gate, which is written after `pipe-pane` is in place.
         // Its end is signalled on a channel (see `wait_exit`; tmux 3.3a's pane-died hook does not
@@ -294,6 +296,7 @@ impl Tmux {
             &size.rows.to_string(),
             &gated,
         ]);
+        tmux.socket_path = Some(PathBuf::from(tmux.format("#{socket_path}")));
         let output = sh_quote(tmux.dir.join("output").to_str().expect("utf-8 path"));
         tmux.run(&["pipe-pane", "-t", "main", "-O", &format!("exec cat > {output}")]);
         tmux.gate.write_all(b"go\n").expect("open the gate");
@@ -401,5 +404,8 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+        if let Some(path) = &self.socket_path {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
