@@ -182,15 +182,17 @@ fn top_full_screen() {
         return;
     }
     // One sleeping process, so that both tops show the same rows; the summary lines (clock,
-    // load, CPU, memory: different at every instant) are toggled off.
+    // load, CPU, memory: different at every instant) are toggled off before comparing.
     let mut sleeper = std::process::Command::new("sleep").arg("600").spawn().expect("start sleep");
     let pid = sleeper.id().to_string();
     let mut t = Twin::start(Winsize::new(12, 90), &["top", "-d", "3600", "-p", &pid]);
-    t.pty.set_timeout(Some(screen_support::DEADLINE));
-    t.pty.wait_for_text("PID").expect("top starts");
-    t.send(b"l");
-    t.send(b"t");
-    t.send(b"m");
+    t.wait_both("PID");
+    // One key at a time, each after the last one's redraw: under tmux, keys typed ahead were seen
+    // to be lost (top reads them in one go and acts on the first). `t` and `m` cycle through four views each; the fourth
+    // is off.
+    for key in [b"l", b"t", b"t", b"t", b"m", b"m", b"m"] {
+        t.send_and_wait(key);
+    }
     t.settle("sleep");
     t.quit(b"q");
     let _ = sleeper.kill();

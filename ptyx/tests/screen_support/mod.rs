@@ -139,6 +139,24 @@ impl Twin {
         }
     }
 
+    /// Waits until both sides show `text`, without comparing them (the screens may still differ
+    /// in what changes by the moment, such as a clock).
+    pub fn wait_both(&mut self, text: &str) {
+        self.pty.set_timeout(Some(DEADLINE));
+        self.pty.wait_for_text(text).unwrap_or_else(|e| panic!("ptyx side: {e}"));
+        let deadline = Instant::now() + DEADLINE;
+        assert!(self.tmux.wait_for_text(text, deadline), "tmux side: no {text:?} in\n{}", self.tmux.text());
+    }
+
+    /// Sends `bytes` to both and waits until both have been quiet for [`QUIET`], without
+    /// comparing: for keys whose effect is to be compared only later.
+    pub fn send_and_wait(&mut self, bytes: &[u8]) {
+        self.send(bytes);
+        self.pty.set_timeout(Some(DEADLINE));
+        self.pty.wait_for_stable(QUIET).unwrap_or_else(|e| panic!("ptyx side: {e}"));
+        assert!(self.tmux.wait_quiet(QUIET, Instant::now() + DEADLINE), "tmux side did not settle");
+    }
+
     /// Sends `bytes` (which end the program) to both, waits for the program to end on both sides
     /// and compares the last screens.
     pub fn quit(&mut self, bytes: &[u8]) {

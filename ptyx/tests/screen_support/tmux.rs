@@ -363,6 +363,21 @@ impl Tmux {
         ended
     }
 
+    /// Waits until the pane shows `text`, rechecking whenever the program writes; `false` if
+    /// `deadline` came first.
+    pub fn wait_for_text(&mut self, text: &str, deadline: Instant) -> bool {
+        loop {
+            if self.text().contains(text) {
+                return true;
+            }
+            // Any output, or a quiet spell of 50 ms (output tmux had read but not yet drawn when
+            // the capture ran needs no new output to show up).
+            if !self.wait_quiet(Duration::from_millis(50), deadline) && Instant::now() >= deadline {
+                return false;
+            }
+        }
+    }
+
     /// Drains the pane's output until there has been none for `quiet`; `false` if `deadline`
     /// came first.
     pub fn wait_quiet(&mut self, quiet: Duration, deadline: Instant) -> bool {
