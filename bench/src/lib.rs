@@ -7,6 +7,8 @@
 //! `bench-ptyx`; the driver is the binary `compare` (run it with
 //! `bench/compare.sh`). The in-process benchmarks are in `bench/benches/`.
 
+pub mod mixed_output;
+
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;

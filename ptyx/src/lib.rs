@@ -41,6 +41,7 @@
 //! |---|---|---|
 //! | `expect` | `expect`: drive programs as pexpect does (`expect::Session`, `expect::Repl`) | regex, regex-automata, memchr |
 //! | `tokio` | `tokio`: `Command::spawn_async`, an async `Child` and `Master`; with `expect`, `expect::AsyncSession` (Linux) | tokio (`net`, `rt`) |
+//! | `screen` | `screen`: a terminal screen model a session keeps (implies `expect` and `asciicast`) | alacritty_terminal, unicode-width |
 //! | `asciicast` | `format::asciicast`: asciinema's v2/v3 files; with `expect`, `Session::record` | serde_json |
 //! | `timing` | `format::timing`: util-linux `script` timing files | |
 //!
@@ -88,6 +89,10 @@ mod spawn;
 #[cfg(any(feature = "asciicast", feature = "timing"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "asciicast", feature = "timing"))))]
 pub mod format;
+
+#[cfg(feature = "screen")]
+#[cfg_attr(docsrs, doc(cfg(feature = "screen")))]
+pub mod screen;
 
 #[cfg(feature = "expect")]
 #[cfg_attr(docsrs, doc(cfg(feature = "expect")))]
