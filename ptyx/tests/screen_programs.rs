@@ -125,8 +125,8 @@ fn vim_scrolling_uses_scroll_regions() {
     if !have("tmux") || !have("vim") {
         return;
     }
-    let home = common::TempDir::new("vim-scroll");
-    std::fs::write(home.join("long.txt"), numbered(200)).expect("write long.txt");
+    let home = tempfile::tempdir().expect("tempdir");
+    std::fs::write(home.path().join("long.txt"), numbered(200)).expect("write long.txt");
     let mut t = Twin::start_in(home, Winsize::new(20, 60), &vim("long.txt"));
     t.settle("line 001");
     // Split windows make vim scroll a part of the screen: a scrolling region.
@@ -161,10 +161,10 @@ fn less_paging_and_search() {
     if !have("tmux") || !have("less") {
         return;
     }
-    let home = common::TempDir::new("less");
+    let home = tempfile::tempdir().expect("tempdir");
     let mut text = numbered(120);
     text.push_str("漢字 and emoji 😀 in less\n");
-    std::fs::write(home.join("file.txt"), text).expect("write file.txt");
+    std::fs::write(home.path().join("file.txt"), text).expect("write file.txt");
     let mut t = Twin::start_in(home, Winsize::new(20, 50), &["less", "file.txt"]);
     t.settle("line 001");
     t.step(b" ", "line 020");
@@ -237,8 +237,8 @@ fn resize_while_vim_runs() {
     if !have("tmux") || !have("vim") {
         return;
     }
-    let home = common::TempDir::new("vim-resize");
-    std::fs::write(home.join("long.txt"), numbered(100)).expect("write long.txt");
+    let home = tempfile::tempdir().expect("tempdir");
+    std::fs::write(home.path().join("long.txt"), numbered(100)).expect("write long.txt");
     let mut t = Twin::start_in(home, Winsize::new(24, 80), &vim("long.txt"));
     t.settle("line 001");
     t.step(b":set number\r", "  1 line 001");

@@ -11,12 +11,12 @@ use screen_support::{have, Twin};
 
 /// Writes `bytes` to a file, shows it raw on both sides, and compares.
 fn check(name: &str, bytes: &[u8], rows: u16, cols: u16) {
-    let home = common::TempDir::new("seq");
+    let home = tempfile::tempdir().expect("tempdir");
     let mut data = bytes.to_vec();
     // A marker at the end tells when all of it is on both screens; it goes to the last row so
     // that it cannot overwrite the case's output.
     data.extend_from_slice(format!("\x1b7\x1b[{rows};1H@@\x1b8").as_bytes());
-    std::fs::write(home.join("case"), &data).expect("write case");
+    std::fs::write(home.path().join("case"), &data).expect("write case");
     let mut twin =
         Twin::start_in(home, Winsize::new(rows, cols), &["sh", "-c", "stty raw -echo; cat case; exec sleep 1000"]);
     let _ = twin.settle("@@");

@@ -60,19 +60,19 @@ pub fn have(program: &str) -> bool {
 pub struct Twin {
     pub tmux: Tmux,
     pub pty: Pty,
-    pub home: crate::common::TempDir,
+    pub home: tempfile::TempDir,
     size: Winsize,
 }
 
 impl Twin {
     /// Starts `argv` at `size` on both sides, in the same fresh HOME.
     pub fn start(size: Winsize, argv: &[&str]) -> Twin {
-        let home = crate::common::TempDir::new("screen-home");
+        let home = tempfile::tempdir().expect("tempdir");
         Twin::start_in(home, size, argv)
     }
 
     /// Starts `argv` at `size` on both sides, with `home` as HOME and working directory.
-    pub fn start_in(home: crate::common::TempDir, size: Winsize, argv: &[&str]) -> Twin {
+    pub fn start_in(home: tempfile::TempDir, size: Winsize, argv: &[&str]) -> Twin {
         let env = environment(home.path());
         let cd = format!("cd {} && exec \"$@\"", tmux::sh_quote(home.path().to_str().expect("utf-8 home")));
         let mut tmux_argv = vec!["sh", "-c", &cd, "sh"];

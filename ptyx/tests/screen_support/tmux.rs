@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use ptyx::Winsize;
 use rustix::event::{PollFd, PollFlags};
 
-use crate::common::TempDir;
+use tempfile::TempDir;
 
 /// A tmux server of its own (its own socket) running one program in one pane.
 pub struct Tmux {
@@ -255,13 +255,13 @@ impl Tmux {
     pub fn start(size: Winsize, argv: &[&str], env: &[(String, String)]) -> Tmux {
         static N: AtomicUsize = AtomicUsize::new(0);
         let socket = format!("ptyx-screen-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
-        let dir = TempDir::new("tmux");
-        let conf = dir.join("tmux.conf");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conf = dir.path().join("tmux.conf");
         // No status line: the pane is the whole window. (`window-size manual` here makes tmux 3.3a
         // exit at start; `resize-window` sets it.)
         std::fs::write(&conf, "set -g status off\nset -g history-limit 0\n").expect("write tmux.conf");
-        let fifo = make_fifo(&dir.join("output"));
-        let gate_path = dir.join("gate");
+        let fifo = make_fifo(&dir.path().join("output"));
+        let gate_path = dir.path().join("gate");
         let gate = make_fifo(&gate_path);
         let mut command = String::from("env -i");
         for (k, v) in env {
@@ -297,7 +297,7 @@ impl Tmux {
             &gated,
         ]);
         tmux.socket_path = Some(PathBuf::from(tmux.format("#{socket_path}")));
-        let output = sh_quote(tmux.dir.join("output").to_str().expect("utf-8 path"));
+        let output = sh_quote(tmux.dir.path().join("output").to_str().expect("utf-8 path"));
         tmux.run(&["pipe-pane", "-t", "main", "-O", &format!("exec cat > {output}")]);
         tmux.gate.write_all(b"go\n").expect("open the gate");
         tmux
