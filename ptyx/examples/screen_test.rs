@@ -6,16 +6,12 @@
 //! `cargo run -p ptyx --features screen --example screen_test` (it needs python3); it writes
 //! `screen_test.svg` in the system's temp directory.
 //!
-//! The driver is the test helper in `tests/screen_support/pty.rs` (a program on a pty feeding a
-//! `ptyx::screen::Screen`), whose methods are those of `ptyx::expect::Session`: with the `expect`
-//! feature, `Pty::spawn` becomes `Session::spawn` and nothing else changes.
-
-#[path = "../tests/screen_support/pty.rs"]
-#[allow(dead_code)] // the example uses part of the test helper
-mod pty;
+//! With the `screen` feature every `Session` keeps the screen its program draws, answers the
+//! program's terminal queries, and gives it `TERM=xterm-256color` (what the screen emulates).
 
 use std::time::Duration;
 
+use ptyx::expect::Session;
 use ptyx::screen::Color;
 use ptyx::{Command, Winsize};
 
@@ -42,9 +38,7 @@ print("picked", curses.wrapper(main))
 "#;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut menu = pty::ScreenPty::spawn(
-        Command::new("python3").args(["-c", MENU]).env("TERM", "xterm-256color").window_size(Winsize::new(10, 30)),
-    )?;
+    let mut menu = Session::spawn(Command::new("python3").args(["-c", MENU]).window_size(Winsize::new(10, 30)))?;
     menu.set_timeout(Some(Duration::from_secs(10)));
 
     menu.wait_for_text("Pick a fruit")?;

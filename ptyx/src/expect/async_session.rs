@@ -75,9 +75,123 @@ impl AsyncSession {
     /// As [`Command::spawn_async`]: outside a tokio runtime, an error (`Other`), and nothing is
     /// started.
     pub fn spawn(command: &mut Command) -> io::Result<AsyncSession> {
+        AsyncSession::start(command, true)
+    }
+
+    /// As [`Session::spawn_without_screen`](super::Session::spawn_without_screen).
+    ///
+    /// # Errors
+    ///
+    /// As [`spawn`](AsyncSession::spawn).
+    pub fn spawn_without_screen(command: &mut Command) -> io::Result<AsyncSession> {
+        AsyncSession::start(command, false)
+    }
+
+    #[cfg_attr(not(feature = "screen"), allow(unused_variables))]
+    fn start(command: &mut Command, screen: bool) -> io::Result<AsyncSession> {
+        #[cfg(feature = "screen")]
+        let mut with_term;
+        #[cfg(feature = "screen")]
+        let command = if screen && !command.get_envs().any(|(k, _)| k == "TERM") {
+            with_term = command.clone();
+            with_term.env("TERM", core::SCREEN_TERM);
+            &mut with_term
+        } else {
+            command
+        };
         let mut child = command.spawn_async()?;
         child.kill_on_drop(true);
-        Ok(AsyncSession { child, core: Core::new() })
+        let core = Core::new(child.window_size()?, screen);
+        Ok(AsyncSession { child, core })
+    }
+
+    /// As [`Session::screen`](super::Session::screen).
+    #[cfg(feature = "screen")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "screen")))]
+    pub fn screen(&self) -> &crate::screen::Screen {
+        &self.core.screen.screen
+    }
+
+    /// As [`Session::wait_for_text`](super::Session::wait_for_text). Cancel safe.
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::wait_for_text`](super::Session::wait_for_text).
+    #[cfg(feature = "screen")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "screen")))]
+    pub async fn wait_for_text(&mut self, text: &str) -> io::Result<()> {
+        let wait = super::screen_wait::ScreenWait::until(format!("{text:?} on the screen"));
+        self.wait_screen(wait, &mut |s| s.text().contains(text)).await
+    }
+
+    /// As [`Session::wait_for_match`](super::Session::wait_for_match). Cancel safe.
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::wait_for_text`](super::Session::wait_for_text).
+    #[cfg(feature = "screen")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "screen")))]
+    pub async fn wait_for_match(&mut self, regex: &super::Regex) -> io::Result<()> {
+        let wait = super::screen_wait::ScreenWait::until(format!("/{}/ to match the screen", regex.as_str()));
+        self.wait_screen(wait, &mut |s| regex.is_match(s.text().as_bytes())).await
+    }
+
+    /// As [`Session::wait_until`](super::Session::wait_until). Cancel safe.
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::wait_for_text`](super::Session::wait_for_text).
+    #[cfg(feature = "screen")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "screen")))]
+    pub async fn wait_until(&mut self, mut holds: impl FnMut(&crate::screen::Screen) -> bool + Send) -> io::Result<()> {
+        let wait = super::screen_wait::ScreenWait::until("a condition on the screen".into());
+        self.wait_screen(wait, &mut holds).await
+    }
+
+    /// As [`Session::wait_for_stable`](super::Session::wait_for_stable). Cancel safe.
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::wait_for_stable`](super::Session::wait_for_stable).
+    #[cfg(feature = "screen")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "screen")))]
+    pub async fn wait_for_stable(&mut self, quiet: std::time::Duration) -> io::Result<()> {
+        let wait = super::screen_wait::ScreenWait::stable(quiet, Instant::now());
+        self.wait_screen(wait, &mut |_| true).await
+    }
+
+    #[cfg(feature = "screen")]
+    async fn wait_screen(
+        &mut self,
+        mut wait: super::screen_wait::ScreenWait,
+        holds: &mut (dyn FnMut(&crate::screen::Screen) -> bool + Send),
+    ) -> io::Result<()> {
+        use super::screen_wait::Step;
+        if !self.core.screen.on {
+            return Err(super::screen_wait::no_screen());
+        }
+        let deadline = self.core.deadline(Instant::now());
+        let result = loop {
+            let now = Instant::now();
+            let state = &self.core.screen;
+            let wake = match wait.step(&state.screen, state.changed_at, self.core.buf.is_eof(), now, holds) {
+                Step::Done => break Ok(()),
+                Step::Pending(wake) => wake,
+            };
+            if self.core.buf.is_eof() {
+                break Err(wait.ended(&state.screen));
+            }
+            if core::left(deadline, now).is_some_and(|l| l.is_zero()) {
+                break Err(wait.timed_out(&state.screen, self.core.timeout));
+            }
+            let until = match (deadline, wake) {
+                (Some(d), Some(w)) => Some(d.min(w)),
+                (d, w) => d.or(w),
+            };
+            self.read_some(until).await?;
+        };
+        self.core.flush_recording()?;
+        result
     }
 
     /// The program: its pid, master, signals.
@@ -181,6 +295,11 @@ impl AsyncSession {
         let mode = self.child.master().termios().ok();
         let reaped = self.child.try_wait()?.is_some();
         let pending = self.core.check_send(bytes, mode.as_ref(), reaped)?;
+        #[cfg(feature = "screen")]
+        {
+            let replies = std::mem::take(&mut self.core.screen.replies);
+            self.write_all(&replies).await?;
+        }
         self.write_all(bytes).await?;
         self.core.sent(bytes, pending)?;
         self.core.flush_recording()
@@ -298,8 +417,33 @@ impl AsyncSession {
     }
 
     /// Reads what the master has without waiting, a few reads at most; whether it read anything
-    /// (or the end).
+    /// (or the end). Answers the program's terminal queries the screen saw.
     fn drain(&mut self) -> io::Result<bool> {
+        let result = self.read_master();
+        self.write_replies();
+        result
+    }
+
+    /// Writes what of the screen's replies the master takes now; the rest goes out later.
+    fn write_replies(&mut self) {
+        #[cfg(feature = "screen")]
+        {
+            let replies = &mut self.core.screen.replies;
+            while !replies.is_empty() {
+                match self.child.master().try_write(replies) {
+                    Ok(n) => drop(replies.drain(..n)),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(_) => replies.clear(),
+                }
+            }
+        }
+    }
+
+    fn read_master(&mut self) -> io::Result<bool> {
+        if let Ok(size) = self.child.window_size() {
+            self.core.pty_size(size);
+        }
         let mut got = false;
         for _ in 0..READS_PER_CHECK {
             let master = self.child.master();

@@ -54,6 +54,8 @@ mod escape;
 mod matched;
 mod needle;
 mod repl;
+#[cfg(feature = "screen")]
+mod screen_wait;
 mod search;
 mod session;
 mod session_core;

@@ -67,8 +67,37 @@ impl Session {
     ///
     /// As [`Command::spawn`].
     pub fn spawn(command: &mut Command) -> io::Result<Session> {
+        Session::start(command, true)
+    }
+
+    /// [`spawn`](Session::spawn) for a byte-only session in a build where the `screen` feature is
+    /// on: no screen is kept (nothing is fed, no query answered) and `TERM` is left as the command
+    /// has it. Without the feature, the same as `spawn`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Command::spawn`].
+    pub fn spawn_without_screen(command: &mut Command) -> io::Result<Session> {
+        Session::start(command, false)
+    }
+
+    #[cfg_attr(not(feature = "screen"), allow(unused_variables))]
+    fn start(command: &mut Command, screen: bool) -> io::Result<Session> {
+        #[cfg(feature = "screen")]
+        let mut with_term;
+        #[cfg(feature = "screen")]
+        let command = if screen && !command.get_envs().any(|(k, _)| k == "TERM") {
+            // A screen emulates xterm: the program is told so, unless the command says otherwise.
+            with_term = command.clone();
+            with_term.env("TERM", core::SCREEN_TERM);
+            &mut with_term
+        } else {
+            command
+        };
         let child = command.spawn()?;
-        let mut session = Session::from_child(child)?;
+        child.master().set_nonblocking(true)?;
+        let mut session =
+            Session { core: Core::new(child.window_size()?, screen), child, command_line: String::new(), term: None };
         session.command_line = std::iter::once(command.get_program())
             .chain(command.get_args())
             .map(|a| a.to_string_lossy().into_owned())
@@ -92,7 +121,8 @@ impl Session {
     /// The OS error of fcntl(2), which does not fail on a pty.
     pub fn from_child(child: Child) -> io::Result<Session> {
         child.master().set_nonblocking(true)?;
-        Ok(Session { child, core: Core::new(), command_line: String::new(), term: std::env::var("TERM").ok() })
+        let core = Core::new(child.window_size()?, true);
+        Ok(Session { child, core, command_line: String::new(), term: std::env::var("TERM").ok() })
     }
 
     /// The program: its pid, master, signals ([`Child::signal`]), status.
@@ -216,6 +246,12 @@ impl Session {
         let bytes = bytes.as_ref();
         let mode = self.child.master().termios().ok();
         let pending = self.core.check_send(bytes, mode.as_ref(), self.child.status().is_some())?;
+        #[cfg(feature = "screen")]
+        {
+            // Answers the program is owed go first, in the order of the questions.
+            let replies = std::mem::take(&mut self.core.screen.replies);
+            self.write_all(&replies)?;
+        }
         self.write_all(bytes)?;
         self.core.sent(bytes, pending)?;
         self.core.flush_recording()
@@ -331,6 +367,111 @@ impl Session {
         Ok(status)
     }
 
+    /// The screen the program's output draws (feature `screen`): everything read so far, at the
+    /// pty's size. Empty for a session started with
+    /// [`spawn_without_screen`](Session::spawn_without_screen).
+    #[cfg(feature = "screen")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "screen")))]
+    pub fn screen(&self) -> &crate::screen::Screen {
+        &self.core.screen.screen
+    }
+
+    /// Reads until `text` is on the screen (in [`Screen::text`](crate::screen::Screen::text)).
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// let mut s = ptyx::expect::Session::spawn(ptyx::Command::new("sh").args(["-c", "printf 'a\\rb'; sleep 5"]))?;
+    /// s.wait_for_text("b")?;
+    /// assert_eq!(s.screen().row(0), "b"); // the carriage return moved back over the "a"
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` after the session's timeout, `UnexpectedEof` when the output ends first, each
+    /// with the screen in its message; `Unsupported` for a session without a screen; a read's OS
+    /// error.
+    #[cfg(feature = "screen")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "screen")))]
+    pub fn wait_for_text(&mut self, text: &str) -> io::Result<()> {
+        self.wait_screen(super::screen_wait::ScreenWait::until(format!("{text:?} on the screen")), &mut |s| {
+            s.text().contains(text)
+        })
+    }
+
+    /// Reads until `regex` matches the screen's [`text`](crate::screen::Screen::text).
+    ///
+    /// # Errors
+    ///
+    /// As [`wait_for_text`](Session::wait_for_text).
+    #[cfg(feature = "screen")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "screen")))]
+    pub fn wait_for_match(&mut self, regex: &super::Regex) -> io::Result<()> {
+        let what = format!("/{}/ to match the screen", regex.as_str());
+        self.wait_screen(super::screen_wait::ScreenWait::until(what), &mut |s| regex.is_match(s.text().as_bytes()))
+    }
+
+    /// Reads until `holds` is true of the screen; it is asked again each time what the screen
+    /// shows changes.
+    ///
+    /// # Errors
+    ///
+    /// As [`wait_for_text`](Session::wait_for_text).
+    #[cfg(feature = "screen")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "screen")))]
+    pub fn wait_until(&mut self, mut holds: impl FnMut(&crate::screen::Screen) -> bool) -> io::Result<()> {
+        self.wait_screen(super::screen_wait::ScreenWait::until("a condition on the screen".into()), &mut holds)
+    }
+
+    /// Reads until the screen has not changed for `quiet` since its last change: at the earliest
+    /// `quiet` after the call, at once when the output has ended (nothing can change it then).
+    /// Driven by the output: one poll with the time left until the screen would have been still
+    /// long enough.
+    ///
+    /// # Errors
+    ///
+    /// `TimedOut` (with the screen) when it keeps changing past the session's timeout; else as
+    /// [`wait_for_text`](Session::wait_for_text).
+    #[cfg(feature = "screen")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "screen")))]
+    pub fn wait_for_stable(&mut self, quiet: Duration) -> io::Result<()> {
+        self.wait_screen(super::screen_wait::ScreenWait::stable(quiet, Instant::now()), &mut |_| true)
+    }
+
+    #[cfg(feature = "screen")]
+    fn wait_screen(
+        &mut self,
+        mut wait: super::screen_wait::ScreenWait,
+        holds: &mut dyn FnMut(&crate::screen::Screen) -> bool,
+    ) -> io::Result<()> {
+        use super::screen_wait::Step;
+        if !self.core.screen.on {
+            return Err(super::screen_wait::no_screen());
+        }
+        let deadline = self.core.deadline(Instant::now());
+        let result = loop {
+            let now = Instant::now();
+            let state = &self.core.screen;
+            let wake = match wait.step(&state.screen, state.changed_at, self.core.buf.is_eof(), now, holds) {
+                Step::Done => break Ok(()),
+                Step::Pending(wake) => wake,
+            };
+            if self.core.buf.is_eof() {
+                break Err(wait.ended(&state.screen));
+            }
+            if left(deadline, now).is_some_and(|l| l.is_zero()) {
+                break Err(wait.timed_out(&state.screen, self.core.timeout));
+            }
+            let until = match (deadline, wake) {
+                (Some(d), Some(w)) => Some(d.min(w)),
+                (d, w) => d.or(w),
+            };
+            self.read_some(until)?;
+        };
+        self.core.flush_recording()?;
+        result
+    }
+
     /// Hands the session to the user's terminal: stdin in raw mode, the pty at its size and
     /// following it (`SIGWINCH`), output read and not matched yet shown first, then both ways
     /// copied, by the one [relay](crate::Relay), until the escape byte is typed (see
@@ -413,8 +554,19 @@ impl Session {
         Ok(())
     }
 
-    /// Reads what the master has, a few reads at most before the caller searches again.
+    /// Reads what the master has, a few reads at most before the caller searches again, and
+    /// answers the program's terminal queries the screen saw.
     fn drain(&mut self) -> io::Result<()> {
+        let result = self.read_master();
+        self.write_replies()?;
+        result
+    }
+
+    fn read_master(&mut self) -> io::Result<()> {
+        // The screen takes a resize made through `child_mut()` before the output drawn for it.
+        if let Ok(size) = self.child.window_size() {
+            self.core.pty_size(size);
+        }
         for _ in 0..READS_PER_CHECK {
             let master = self.child.master();
             match self.core.read_with(Instant::now(), |room| crate::read(master.as_fd(), room)) {
@@ -435,6 +587,25 @@ impl Session {
         if let Some(status) = self.child.wait_timeout(Duration::from_millis(100))? {
             self.core.buf.set_exit_status(status);
             self.core.finish_recording(Some(status))?;
+        }
+        Ok(())
+    }
+
+    /// Writes what of the screen's replies the master takes now; the rest goes out later, never
+    /// blocking (the program may be busy writing output we have yet to read).
+    fn write_replies(&mut self) -> io::Result<()> {
+        #[cfg(feature = "screen")]
+        {
+            let replies = &mut self.core.screen.replies;
+            while !replies.is_empty() {
+                match rustix::io::write(self.child.master().as_fd(), replies) {
+                    Ok(n) => drop(replies.drain(..n)),
+                    Err(rustix::io::Errno::INTR) => {}
+                    Err(rustix::io::Errno::AGAIN) => break,
+                    // A terminal gone (EIO): nobody asks anything any more.
+                    Err(_) => replies.clear(),
+                }
+            }
         }
         Ok(())
     }

@@ -51,6 +51,43 @@ impl Recording {
     }
 }
 
+/// What `TERM` a session with a screen gives its program, unless the command sets one: the model
+/// emulates xterm's control sequences, and the `xterm-256color` entry is in ncurses-base, so every
+/// system has it.
+#[cfg(feature = "screen")]
+pub(crate) const SCREEN_TERM: &str = "xterm-256color";
+
+/// The screen a session keeps (feature `screen`), fed with everything read.
+#[cfg(feature = "screen")]
+pub(crate) struct ScreenState {
+    pub(crate) screen: crate::screen::Screen,
+    /// Fed at all (a session can opt out).
+    pub(crate) on: bool,
+    /// Replies to the program's queries, not written to the master yet.
+    pub(crate) replies: Vec<u8>,
+    /// When what the screen shows last changed.
+    pub(crate) changed_at: Instant,
+}
+
+#[cfg(feature = "screen")]
+impl ScreenState {
+    /// Feeds `bytes`; keeps the replies to send back if `answer` (not while the user's own
+    /// terminal answers, in `interact`).
+    fn feed(&mut self, bytes: &[u8], now: Instant, answer: bool) {
+        if !self.on {
+            return;
+        }
+        let before = self.screen.generation();
+        let replies = self.screen.feed(bytes);
+        if answer {
+            self.replies.extend_from_slice(replies);
+        }
+        if self.screen.generation() != before {
+            self.changed_at = now;
+        }
+    }
+}
+
 /// The state a session keeps between calls.
 pub(crate) struct Core {
     pub(crate) buf: Buffer,
@@ -64,6 +101,8 @@ pub(crate) struct Core {
     pub(crate) exited_at: Option<Instant>,
     /// When output last arrived.
     pub(crate) last_output: Option<Instant>,
+    #[cfg(feature = "screen")]
+    pub(crate) screen: ScreenState,
 }
 
 /// Where a session's output (and, if asked, its input) goes besides the buffer: the log and the
@@ -117,8 +156,18 @@ impl fmt::Debug for Core {
 }
 
 impl Core {
-    pub(crate) fn new() -> Core {
+    /// A core for a program on a pty of `size`, with a screen fed (if the feature is on) when
+    /// `screen` says so.
+    #[cfg_attr(not(feature = "screen"), allow(unused_variables))]
+    pub(crate) fn new(size: crate::Winsize, screen: bool) -> Core {
         Core {
+            #[cfg(feature = "screen")]
+            screen: ScreenState {
+                screen: crate::screen::Screen::new(size),
+                on: screen,
+                replies: Vec::new(),
+                changed_at: Instant::now(),
+            },
             buf: Buffer::new(),
             timeout: Some(DEFAULT_TIMEOUT),
             sinks: Sinks {
@@ -145,6 +194,7 @@ impl Core {
     /// The window size changed: the recording says so.
     #[cfg_attr(not(feature = "asciicast"), allow(unused_variables))]
     pub(crate) fn resized(&mut self, size: crate::Winsize, now: Instant) -> io::Result<()> {
+        self.pty_size(size);
         #[cfg(feature = "asciicast")]
         if let Some(r) = &mut self.sinks.recording {
             r.cast.resize(now.saturating_duration_since(r.start), size)?;
@@ -209,6 +259,8 @@ impl Core {
         let n = bytes.len();
         if n > 0 {
             self.last_output = Some(now);
+            #[cfg(feature = "screen")]
+            self.screen.feed(bytes, now, true);
             self.sinks.output(bytes, now)?;
         }
         Ok(n)
@@ -221,7 +273,18 @@ impl Core {
     /// The log's write error.
     pub(crate) fn received(&mut self, bytes: &[u8], now: Instant) -> io::Result<()> {
         self.last_output = Some(now);
+        #[cfg(feature = "screen")]
+        self.screen.feed(bytes, now, false);
         self.sinks.output(bytes, now)
+    }
+
+    /// The pty's size before output is fed: the screen follows a resize made through the child.
+    #[cfg_attr(not(feature = "screen"), allow(unused_variables))]
+    pub(crate) fn pty_size(&mut self, size: crate::Winsize) {
+        #[cfg(feature = "screen")]
+        if self.screen.on && self.screen.screen.size() != size {
+            self.screen.screen.resize(size);
+        }
     }
 
     /// Before sending `bytes`: refuses when the output has ended (`BrokenPipe`: Linux takes writes

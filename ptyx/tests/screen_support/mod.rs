@@ -2,15 +2,14 @@
 //! ptyx pty feeding a `Screen`, driven with the same bytes and compared as text and cursor.
 #![allow(dead_code)]
 
-pub mod pty;
 pub mod tmux;
 
 use std::time::{Duration, Instant};
 
 use ptyx::Winsize;
 
-/// The ptyx side. `ptyx::expect::Session` replaces it once it lands (same method names).
-pub type Pty = pty::ScreenPty;
+/// The ptyx side: an expect session, which keeps the screen.
+pub type Pty = ptyx::expect::Session;
 pub use tmux::Tmux;
 
 /// How long one comparison may take before it fails: far above what is needed, it only turns a
@@ -162,7 +161,7 @@ impl Twin {
     pub fn quit(&mut self, bytes: &[u8]) {
         self.send(bytes);
         self.pty.set_timeout(Some(DEADLINE));
-        self.pty.wait_eof().unwrap_or_else(|e| panic!("ptyx side: {e}"));
+        self.pty.expect(ptyx::expect::Eof).unwrap_or_else(|e| panic!("ptyx side: {e}"));
         assert!(self.tmux.wait_exit(DEADLINE), "the program did not end under tmux:\n{}", self.tmux.text());
         let deadline = Instant::now() + DEADLINE;
         assert!(self.tmux.wait_quiet(QUIET, deadline), "tmux did not settle");
