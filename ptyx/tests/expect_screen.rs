@@ -46,7 +46,9 @@ fn term_is_what_the_screen_emulates_unless_the_command_sets_it() {
 
 #[test]
 fn the_screen_follows_resizes_through_the_session_and_through_the_child() {
-    let mut s = session(sh("trap 'stty size' WINCH; echo ready; while :; do sleep 0.05; done").window_size(Winsize::new(24, 80)));
+    let mut s = session(
+        sh("trap 'stty size' WINCH; echo ready; while :; do sleep 0.05; done").window_size(Winsize::new(24, 80)),
+    );
     s.wait_for_text("ready").unwrap();
     s.resize(Winsize::new(30, 100)).unwrap();
     assert_eq!(s.screen().size(), Winsize::new(30, 100), "Session::resize resizes the screen at once");

@@ -14,6 +14,10 @@
 //!   (`MARKER-12345`), `regex` (`MARKER-(\d+)\r\n`) or `class` (a regex
 //!   with no literal prefix, `[A-Z]{3,8}-(\d+)\r\n`); checks the N bytes
 //!   before it.
+//! - `mixed N`: writes N bytes of mixed terminal output (text, colours, cursor
+//!   movement: `ptyx_bench::mixed_output`) to stdout.
+//! - `session screen|bytes CMD [ARG...]`: an expect `Session` with its screen
+//!   (or without: `spawn_without_screen`) reads CMD's output to the end.
 
 use ptyx_bench::print_elapsed;
 use std::io::{self, Read, Write};
@@ -116,6 +120,39 @@ fn expect(kind: &str, n: u64, writer: &str) -> io::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn mixed(n: u64) -> io::Result<ExitCode> {
+    // One block of 1 MiB, made once and written again and again.
+    let block = ptyx_bench::mixed_output::mixed_output(1 << 20, 24, 80);
+    let mut out = io::stdout().lock();
+    let mut left = n as usize;
+    while left > 0 {
+        let take = left.min(block.len());
+        for chunk in block[..take].chunks(64 * 1024) {
+            out.write_all(chunk)?;
+        }
+        left -= take;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn session(kind: &str, argv: &[String]) -> io::Result<ExitCode> {
+    use ptyx::expect::Session;
+    let mut cmd = ptyx::Command::new(&argv[0]);
+    cmd.args(&argv[1..]);
+    let mut s = match kind {
+        "screen" => Session::spawn(&mut cmd)?,
+        "bytes" => Session::spawn_without_screen(&mut cmd)?,
+        _ => return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unknown session kind {kind}"))),
+    };
+    s.set_timeout(None);
+    let status = s.wait()?;
+    if !status.success() || s.unmatched().is_empty() {
+        return Err(io::Error::other(format!("the program failed ({status}) or printed nothing")));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let num =
@@ -126,8 +163,10 @@ fn main() -> ExitCode {
         Some("spawn") if args.len() == 2 => num(&args[1]).and_then(spawn),
         Some("rtt") if args.len() >= 3 => num(&args[1]).and_then(|n| rtt(n, &args[2..])),
         Some("expect") if args.len() == 4 => num(&args[2]).and_then(|n| expect(&args[1], n, &args[3])),
+        Some("mixed") if args.len() == 2 => num(&args[1]).and_then(mixed),
+        Some("session") if args.len() >= 3 => session(&args[1], &args[2..]),
         _ => {
-            eprintln!("usage: bench-ptyx record FILE CMD... | spawn N | rtt N CMD... | expect KIND N WRITER");
+            eprintln!("usage: bench-ptyx record FILE CMD... | spawn N | rtt N CMD... | expect KIND N WRITER | mixed N | session screen|bytes CMD...");
             return ExitCode::from(2);
         }
     };

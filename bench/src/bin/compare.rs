@@ -28,6 +28,7 @@ struct Opts {
     true_runs: usize,
     rtt_iters: u64,
     expect_size: u64,
+    screen_size: u64,
     out: PathBuf,
     phases: Vec<String>,
     timeout_s: u64,
@@ -39,7 +40,8 @@ usage: compare [--smoke] [--reps N] [--mib N] [--big-mib N] [--spawn-iters N]
                [--out DIR] [--timeout SECONDS]
 
 Phases: throughput, spawn, true, rtt, big, expect (256 MiB then a marker, found by
-an expect session: literal, regex, class regex). Defaults: 11 repetitions, 64 MiB,
+an expect session: literal, regex, class regex), screen (64 MiB of mixed output
+read by a session with and without its screen). Defaults: 11 repetitions, 64 MiB,
 1024 MiB for the peak-RSS growth check (3 repetitions; 0 MiB skips it), 1000
 spawns, 20 runs of `true`, 10000 round trips; results into bench/results/.
 --smoke: 1 MiB, one repetition, 20 spawns, 2 runs, 200 round trips, 4 MiB
@@ -61,6 +63,7 @@ fn parse_opts(exe_dir: &Path) -> Result<Opts, String> {
             true_runs: 2,
             rtt_iters: 200,
             expect_size: MIB,
+            screen_size: MIB,
             out: exe_dir.join("../bench-smoke"),
             phases: vec![],
             timeout_s: 60,
@@ -76,6 +79,7 @@ fn parse_opts(exe_dir: &Path) -> Result<Opts, String> {
             true_runs: 20,
             rtt_iters: 10_000,
             expect_size: 256 * MIB,
+            screen_size: 64 * MIB,
             out: Path::new(env!("CARGO_MANIFEST_DIR")).join("results"),
             phases: vec![],
             timeout_s: 300,
@@ -94,6 +98,7 @@ fn parse_opts(exe_dir: &Path) -> Result<Opts, String> {
             "--true-runs" => o.true_runs = num(val()?)?.max(1) as usize,
             "--rtt-iters" => o.rtt_iters = num(val()?)?.max(1),
             "--expect-mib" => o.expect_size = num(val()?)?.max(1) * MIB,
+            "--screen-mib" => o.screen_size = num(val()?)?.max(1) * MIB,
             "--out" => o.out = PathBuf::from(val()?),
             "--only" => o.phases = val()?.split(',').map(str::to_owned).collect(),
             "--timeout" => o.timeout_s = num(val()?)?.max(1),
@@ -125,6 +130,8 @@ enum Tool {
     PtyxExpectLiteral,
     PtyxExpectRegex,
     PtyxExpectClass,
+    PtyxSessionBytes,
+    PtyxSessionScreen,
 }
 
 use Tool::*;
@@ -132,7 +139,7 @@ use Tool::*;
 impl Tool {
     fn label(self, phase: Phase) -> &'static str {
         match (self, phase) {
-            (C, Phase::Throughput) => "C openpty+fork, 64 KiB reads, discard",
+            (C, Phase::Throughput | Phase::Screen) => "C openpty+fork, 64 KiB reads, discard",
             (C, Phase::Spawn) => "C openpty+fork+exec",
             (C, _) => "C openpty+fork",
             (CVfork, _) => "C openpty+vfork+exec",
@@ -153,6 +160,8 @@ impl Tool {
             (PtyxExpectLiteral, _) => "ptyx::expect::Session, literal `MARKER-12345`",
             (PtyxExpectRegex, _) => "ptyx::expect::Session, regex `MARKER-(\\d+)\\r\\n`",
             (PtyxExpectClass, _) => "ptyx::expect::Session, regex `[A-Z]{3,8}-(\\d+)\\r\\n`",
+            (PtyxSessionBytes, _) => "ptyx::expect::Session without a screen, to the end",
+            (PtyxSessionScreen, _) => "ptyx::expect::Session with its screen, to the end",
         }
     }
 
@@ -169,17 +178,29 @@ impl Tool {
             PtyxExpectLiteral => "expect literal",
             PtyxExpectRegex => "expect regex",
             PtyxExpectClass => "expect class regex",
+            PtyxSessionBytes => "session, bytes",
+            PtyxSessionScreen => "session, screen",
         }
     }
 
     fn is_ptyx(self) -> bool {
-        matches!(self, PtyxLib | PtyxScript | PtyxExpectLiteral | PtyxExpectRegex | PtyxExpectClass)
+        matches!(
+            self,
+            PtyxLib
+                | PtyxScript
+                | PtyxExpectLiteral
+                | PtyxExpectRegex
+                | PtyxExpectClass
+                | PtyxSessionBytes
+                | PtyxSessionScreen
+        )
     }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Throughput,
+    Screen,
     Spawn,
     True,
     Rtt,
@@ -388,7 +409,7 @@ fn throughput(env: &Env, t: Tool, bytes: u64) -> Result<Sample, String> {
         Python => argv![&env.python, env.py.join("record.py"), &file, &writer, &n],
         PortablePty => argv![&env.bench_pp, "record", &file, &writer, &n],
         PtyxLib => argv![&env.bench_ptyx, "record", &file, &writer, &n],
-        CVfork | CPosixSpawn | PtyxExpectLiteral | PtyxExpectRegex | PtyxExpectClass => unreachable!(),
+        _ => unreachable!(),
     };
     let r = run(env, &argv, false);
     let verified = r.map(|r| (verify_recording(&file, bytes), r));
@@ -431,6 +452,24 @@ fn expect_throughput(env: &Env, t: Tool, bytes: u64) -> Result<Sample, String> {
     Ok(Sample::new(r.wall.as_secs_f64(), Some(r.maxrss_kib)))
 }
 
+/// The screen benchmark: `bytes` bytes of mixed terminal output (text, colours, cursor movement),
+/// read to the end by a session with its screen, without one, or by the C reader (the baseline).
+fn screen_throughput(env: &Env, t: Tool, bytes: u64) -> Result<Sample, String> {
+    let n = bytes.to_string();
+    let writer = argv![&env.bench_ptyx, "mixed", &n];
+    let argv = match t {
+        C => [vec![OsString::from(env.cbin.join("reader"))], writer].concat(),
+        PtyxSessionBytes => [argv![&env.bench_ptyx, "session", "bytes"], writer].concat(),
+        PtyxSessionScreen => [argv![&env.bench_ptyx, "session", "screen"], writer].concat(),
+        _ => unreachable!(),
+    };
+    let r = run(env, &argv, t == C)?;
+    if t == C && parse_field(&r.stdout, "bytes").unwrap_or(0) < bytes {
+        report_loss(t, "the C reader read less than the writer wrote");
+    }
+    Ok(Sample::new(r.wall.as_secs_f64(), Some(r.maxrss_kib)))
+}
+
 /// What the writer prints after the pattern in the expect benchmark (bench-ptyx's `MARKER`).
 const EXPECT_MARKER: &str = "\nMARKER-12345\n";
 
@@ -468,7 +507,7 @@ fn whole_true(env: &Env, t: Tool, runs: usize) -> Result<Sample, String> {
         Python => argv![&env.python, "-c", "import pty; pty.spawn(\"true\")"],
         PortablePty => argv![&env.bench_pp, "record", "/dev/null", "true"],
         PtyxLib => argv![&env.bench_ptyx, "record", "/dev/null", "true"],
-        CVfork | CPosixSpawn | PtyxExpectLiteral | PtyxExpectRegex | PtyxExpectClass => unreachable!(),
+        _ => unreachable!(),
     };
     let mut times = Vec::with_capacity(runs);
     let mut rss = Vec::with_capacity(runs);
@@ -498,7 +537,7 @@ fn round_trip(env: &Env, t: Tool, iters: u64) -> Result<Sample, String> {
             c.args(["script", "-q", "-c", &sh_quote(&echo), "/dev/null"]);
             return pipe_round_trip(c, iters, env.timeout);
         }
-        CVfork | CPosixSpawn | PtyxExpectLiteral | PtyxExpectRegex | PtyxExpectClass => unreachable!(),
+        _ => unreachable!(),
     };
     let r = run(env, &argv, true)?;
     Ok(Sample::new(per_iter(&r.stdout)?, None))
@@ -1027,6 +1066,23 @@ fn real_main() -> Result<bool, String> {
     } else {
         None
     };
+    let sc = if o.phase("screen") {
+        let size = o.screen_size;
+        Some(round_robin(
+            &env,
+            Phase::Screen,
+            format!(
+                "Screen: a child writes {} MiB of mixed output (text, colours, cursor movement), the parent reads it to the end",
+                size / MIB
+            ),
+            &[C, PtyxSessionBytes, PtyxSessionScreen],
+            o.reps,
+            warm,
+            |t| screen_throughput(&env, t, size),
+        )?)
+    } else {
+        None
+    };
     let _ = std::fs::remove_dir_all(&env.tmp);
 
     // The report.
@@ -1052,6 +1108,9 @@ fn real_main() -> Result<bool, String> {
     if let Some(r) = &ex {
         md += &table(r, &env, Some(o.expect_size), &BTreeMap::new(), 0);
     }
+    if let Some(r) = &sc {
+        md += &table(r, &env, Some(o.screen_size), &BTreeMap::new(), 0);
+    }
     let mut all_met = true;
     if !o.smoke {
         let mut checks = judge(tp.as_ref(), sp.as_ref(), tr.as_ref(), rt.as_ref(), &big_rss, o.big / MIB);
@@ -1063,6 +1122,16 @@ fn real_main() -> Result<bool, String> {
             };
             add("expect literal, throughput / C reader's", speed(PtyxExpectLiteral), ">= 0.8", |x| x >= 0.8);
             add("expect regex, throughput / C reader's", speed(PtyxExpectRegex), ">= 0.5", |x| x >= 0.5);
+        }
+        if let Some(r) = &sc {
+            let speed = r.median_ratio(PtyxSessionScreen).map(|x| 1.0 / x);
+            let met = speed.map(|x| x >= 0.5);
+            checks.push(Check {
+                what: "session with its screen, throughput / C reader's".into(),
+                value: speed,
+                target: ">= 0.5".into(),
+                met,
+            });
         }
         let _ = writeln!(md, "### Targets for ptyx\n");
         let _ = writeln!(md, "| measure | value | target | met |");
@@ -1101,9 +1170,10 @@ fn real_main() -> Result<bool, String> {
         .map_err(|e| format!("{}: {e}", svg_path.display()))?;
     let csv_path = o.out.join("samples.csv");
     let mut csv = String::from("phase,tool,repetition,seconds,maxrss_kib,byte_check\n");
-    for r in [&tp, &sp, &tr, &rt, &ex].into_iter().flatten() {
+    for r in [&tp, &sp, &tr, &rt, &ex, &sc].into_iter().flatten() {
         let phase = match r.phase {
             Phase::Throughput => "throughput",
+            Phase::Screen => "screen",
             Phase::Spawn => "spawn",
             Phase::True => "true",
             Phase::Rtt => "rtt",

@@ -49,6 +49,7 @@ fn main() {
     let rows = arg(&args, "--rows", 24) as u16;
     let cols = arg(&args, "--cols", 80) as u16;
     // `--text`: plain lines of ASCII instead (what a build log without colours is).
+    let chunk = arg(&args, "--chunk", CHUNK);
     let data = if args.iter().any(|a| a == "--text") {
         let line = b"compiling ptyx v0.1.0 (/work/ptyx) warning: unused variable `x` in src/lib.rs:42\r\n";
         line.iter().copied().cycle().take(mib << 20).collect()
@@ -102,7 +103,7 @@ fn main() {
             "ptyx::screen::Screen",
             Box::new(|| {
                 let mut s = ptyx::screen::Screen::new(ptyx::Winsize::new(rows, cols));
-                data.chunks(CHUNK).for_each(|piece| {
+                data.chunks(chunk).for_each(|piece| {
                     s.feed(piece);
                 });
                 s.text()

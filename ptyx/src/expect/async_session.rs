@@ -420,6 +420,7 @@ impl AsyncSession {
     /// (or the end). Answers the program's terminal queries the screen saw.
     fn drain(&mut self) -> io::Result<bool> {
         let result = self.read_master();
+        self.core.feed_screen(Instant::now());
         self.write_replies();
         result
     }

@@ -558,6 +558,7 @@ impl Session {
     /// answers the program's terminal queries the screen saw.
     fn drain(&mut self) -> io::Result<()> {
         let result = self.read_master();
+        self.core.feed_screen(Instant::now());
         self.write_replies()?;
         result
     }

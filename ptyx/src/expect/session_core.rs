@@ -65,6 +65,9 @@ pub(crate) struct ScreenState {
     pub(crate) on: bool,
     /// Replies to the program's queries, not written to the master yet.
     pub(crate) replies: Vec<u8>,
+    /// Bytes at the end of the buffer read and not fed yet: reads are fed together, once per
+    /// drain (each feed rehashes the rows it touched, so fewer, larger feeds cost less).
+    pub(crate) unfed: usize,
     /// When what the screen shows last changed.
     pub(crate) changed_at: Instant,
 }
@@ -166,6 +169,7 @@ impl Core {
                 screen: crate::screen::Screen::new(size),
                 on: screen,
                 replies: Vec::new(),
+                unfed: 0,
                 changed_at: Instant::now(),
             },
             buf: Buffer::new(),
@@ -260,7 +264,9 @@ impl Core {
         if n > 0 {
             self.last_output = Some(now);
             #[cfg(feature = "screen")]
-            self.screen.feed(bytes, now, true);
+            {
+                self.screen.unfed += n;
+            }
             self.sinks.output(bytes, now)?;
         }
         Ok(n)
@@ -276,6 +282,21 @@ impl Core {
         #[cfg(feature = "screen")]
         self.screen.feed(bytes, now, false);
         self.sinks.output(bytes, now)
+    }
+
+    /// Feeds the screen what was read since the last feed (at the end of the buffer), answering
+    /// the queries in it. The session calls it after each round of reads, before searching.
+    pub(crate) fn feed_screen(&mut self, now: Instant) {
+        #[cfg(feature = "screen")]
+        {
+            let bytes = self.buf.as_bytes();
+            let unfed = std::mem::take(&mut self.screen.unfed).min(bytes.len());
+            if unfed > 0 {
+                self.screen.feed(&bytes[bytes.len() - unfed..], now, true);
+            }
+        }
+        #[cfg(not(feature = "screen"))]
+        let _ = now;
     }
 
     /// The pty's size before output is fed: the screen follows a resize made through the child.
