@@ -247,3 +247,41 @@ fn report_signal_is_reported_and_not_forwarded() {
     assert_eq!(status.code(), Some(4), "{status:?}");
     assert_eq!(reported, [libc::SIGUSR1]);
 }
+
+#[test]
+fn on_spawn_error_is_told_the_error_run_returns_and_only_for_a_failed_start() {
+    let _s = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let not_executable = dir.path().join("data");
+    std::fs::write(&not_executable, "not a program").unwrap();
+    let null = std::fs::File::open("/dev/null").unwrap();
+    for (program, kind) in [
+        (std::path::PathBuf::from("no-such-program-ptyx"), io::ErrorKind::NotFound),
+        (not_executable, io::ErrorKind::PermissionDenied),
+    ] {
+        let mut told = None;
+        let err = Relay::new(Command::new(&program))
+            .input(Some(null.as_fd()))
+            .output(None)
+            .on_spawn_error(|e| told = Some((e.kind(), e.raw_os_error())))
+            .run()
+            .unwrap_err();
+        assert_eq!(err.kind(), kind, "{program:?}: {err}");
+        assert_eq!(told, Some((err.kind(), err.raw_os_error())), "{program:?}");
+    }
+    // A program that starts, and one whose callback fails, are no failed start.
+    let mut told = false;
+    let status =
+        Relay::new(sh("exit 3")).input(Some(null.as_fd())).output(None).on_spawn_error(|_| told = true).run().unwrap();
+    assert_eq!(status.code(), Some(3));
+    let mut told_failed = false;
+    let err = Relay::new(sh("echo hi; exec sleep 30"))
+        .input(Some(null.as_fd()))
+        .output(None)
+        .master_read(|_, _| Err(io::Error::other("callback failed")))
+        .on_spawn_error(|_| told_failed = true)
+        .run()
+        .unwrap_err();
+    assert_eq!(err.to_string(), "callback failed");
+    assert!(!told && !told_failed);
+}

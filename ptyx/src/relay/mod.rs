@@ -178,6 +178,7 @@ impl<'a> Relay<'a> {
                 master: Reader::Buffer(Box::new(crate::read)),
                 input: Reader::Buffer(Box::new(crate::read)),
                 on_event: None,
+                on_spawn_error: None,
             },
             options: Options {
                 buffer_size: DEFAULT_BUFFER_SIZE,
@@ -250,6 +251,26 @@ impl<'a> Relay<'a> {
     /// returns the error at once.
     pub fn on_event(mut self, f: impl FnMut(Duration, Event<'_>) -> io::Result<()> + 'a) -> Self {
         self.callbacks.on_event = Some(Box::new(f));
+        self
+    }
+
+    /// Calls `f` with the error when the program cannot be started (as [`Command::spawn`] fails:
+    /// a missing program, one that is not executable, no pty left), just before
+    /// [`run`](Relay::run) returns that same error. It tells a failed start from the relay's own
+    /// failures, which `run` returns alike: Python's `ptyx.spawn` raises the first with the
+    /// program's name, as `subprocess` does. Not called for a relay made with
+    /// [`attach`](Relay::attach).
+    ///
+    /// ```
+    /// let mut failed = None;
+    /// let result = ptyx::Relay::new(ptyx::Command::new("no-such-program-here"))
+    ///     .on_spawn_error(|e| failed = Some(e.kind()))
+    ///     .run();
+    /// assert!(result.is_err());
+    /// assert_eq!(failed, Some(std::io::ErrorKind::NotFound));
+    /// ```
+    pub fn on_spawn_error(mut self, f: impl FnOnce(&io::Error) + 'a) -> Self {
+        self.callbacks.on_spawn_error = Some(Box::new(f));
         self
     }
 
@@ -370,7 +391,15 @@ impl<'a> Relay<'a> {
                         command.window_size(size);
                     }
                 }
-                let mut child = command.spawn()?;
+                let mut child = match command.spawn() {
+                    Ok(child) => child,
+                    Err(e) => {
+                        if let Some(told) = callbacks.on_spawn_error.take() {
+                            told(&e);
+                        }
+                        return Err(e);
+                    }
+                };
                 child.master().set_nonblocking(true)?;
                 let mut copy =
                     CopyLoop::new(&mut child, true, ends, &mut callbacks, &options, signals.as_ref(), escape, start);
