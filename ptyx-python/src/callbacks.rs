@@ -10,7 +10,11 @@
 //!   event handler fails (the program gets `SIGTERM`, `SIGKILL` if it is still there after the
 //!   grace, and is reaped; the terminal is restored), and `spawn` raises the exception.
 //!
-//! The callbacks run with the GIL held; the relay releases it in between.
+//! The callbacks run with the GIL held; the relay releases it in between. One more hook runs
+//! Python code: [`check_signals`], the relay's interrupt hook, which runs Python's signal
+//! handlers when a signal interrupts the relay's wait, as they run when one interrupts
+//! `pty.spawn`'s `select`; an exception from a handler ends the session as one from
+//! `master_read` does.
 
 use std::fmt;
 use std::io;
@@ -91,4 +95,11 @@ fn append(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<usize> {
     };
     out.extend_from_slice(&copied);
     Ok(copied.len())
+}
+
+/// The relay's interrupt hook: runs the Python signal handlers of the signals that arrived
+/// (`PyErr_CheckSignals`; only the main thread runs them, as in Python) and carries an exception
+/// one raised.
+pub(crate) fn check_signals() -> io::Result<()> {
+    Python::attach(|py| py.check_signals()).map_err(|e| io::Error::other(Raised(e)))
 }

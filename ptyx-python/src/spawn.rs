@@ -41,7 +41,9 @@ use crate::os_error::os_error;
 /// - the program gets only file descriptors 0, 1 and 2, not this process's inheritable ones;
 /// - SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to this process while spawn runs go to the
 ///   program (no KeyboardInterrupt here for a signal the program handled); the signal
-///   handlers are back as they were when spawn returns.
+///   handlers are back as they were when spawn returns. Other signals run their Python
+///   handlers as with pty; an exception a handler raises ends the session as one from
+///   master_read does.
 #[pyfunction]
 #[pyo3(signature = (argv, master_read=None, stdin_read=None))]
 pub(crate) fn spawn(
@@ -57,7 +59,8 @@ pub(crate) fn spawn(
     command.args(&argv.args[1..]);
     let mut failed_to_start = false;
     let result = py.detach(|| {
-        let mut relay = ptyx::Relay::new(command).on_spawn_error(|_| failed_to_start = true);
+        let mut relay =
+            ptyx::Relay::new(command).on_spawn_error(|_| failed_to_start = true).on_interrupt(callbacks::check_signals);
         if let Some(callback) = &master_read {
             relay = relay.master_read_vec(callbacks::reader(callback, Which::Master));
         }

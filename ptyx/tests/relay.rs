@@ -285,3 +285,52 @@ fn on_spawn_error_is_told_the_error_run_returns_and_only_for_a_failed_start() {
     assert_eq!(err.to_string(), "callback failed");
     assert!(!told && !told_failed);
 }
+
+#[test]
+fn on_interrupt_runs_when_a_signal_interrupts_the_wait_and_its_error_ends_the_session() {
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    let _s = serial();
+    // A signal with a handler of the caller's (doing nothing), which the relay does not catch.
+    extern "C" fn nothing(_: libc::c_int) {}
+    // SAFETY: a zeroed sigaction is a valid "default, empty mask" value; the handler installed
+    // does nothing, which is async-signal-safe; the previous disposition is put back below.
+    let previous = unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = nothing as *const () as libc::sighandler_t;
+        let mut previous: libc::sigaction = std::mem::zeroed();
+        assert_eq!(libc::sigaction(libc::SIGUSR2, &action, &mut previous), 0);
+        previous
+    };
+    // SAFETY: pthread_self has no preconditions.
+    let relay_thread = unsafe { libc::pthread_self() };
+    let (done, stop) = channel::<()>();
+    // Interrupt this thread until the relay is over: the relay spends its time waiting in poll,
+    // so signals land there, and each one it sees is one call of the hook.
+    let signaller = std::thread::spawn(move || {
+        while let Err(RecvTimeoutError::Timeout) = stop.recv_timeout(Duration::from_millis(20)) {
+            // SAFETY: the test thread outlives this loop (it joins this thread); SIGUSR2 has the
+            // handler installed above.
+            unsafe { libc::pthread_kill(relay_thread, libc::SIGUSR2) };
+        }
+    });
+    let null = std::fs::File::open("/dev/null").unwrap();
+    let mut calls = 0;
+    let result = Relay::new(sh("exec sleep 30"))
+        .input(Some(null.as_fd()))
+        .output(None)
+        .on_interrupt(|| {
+            calls += 1;
+            if calls < 3 {
+                Ok(())
+            } else {
+                Err(io::Error::other("a handler of the caller's failed"))
+            }
+        })
+        .run();
+    drop(done);
+    signaller.join().unwrap();
+    // SAFETY: restoring the disposition sigaction reported.
+    unsafe { libc::sigaction(libc::SIGUSR2, &previous, std::ptr::null_mut()) };
+    assert_eq!(result.unwrap_err().to_string(), "a handler of the caller's failed");
+    assert_eq!(calls, 3, "the hook is not called again once it failed");
+}

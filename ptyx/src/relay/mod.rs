@@ -179,6 +179,7 @@ impl<'a> Relay<'a> {
                 input: Reader::Buffer(Box::new(crate::read)),
                 on_event: None,
                 on_spawn_error: None,
+                on_interrupt: None,
             },
             options: Options {
                 buffer_size: DEFAULT_BUFFER_SIZE,
@@ -271,6 +272,18 @@ impl<'a> Relay<'a> {
     /// ```
     pub fn on_spawn_error(mut self, f: impl FnOnce(&io::Error) + 'a) -> Self {
         self.callbacks.on_spawn_error = Some(Box::new(f));
+        self
+    }
+
+    /// Calls `f` whenever a signal interrupts the relay's wait (poll(2) fails with `EINTR`): a
+    /// signal with a handler of the caller's, which the relay neither catches nor forwards, has
+    /// been handled. An error from `f` ends the session as an error of the
+    /// [`on_event`](Relay::on_event) handler does. Python's `ptyx.spawn` runs the interpreter's
+    /// pending signal handlers here, so that an exception one raises (`signal.alarm`'s handler
+    /// raising `TimeoutError`) ends `spawn` as it ends `pty.spawn`. A signal that arrives while the
+    /// relay is not waiting is seen at the next interrupted wait, or not at all.
+    pub fn on_interrupt(mut self, f: impl FnMut() -> io::Result<()> + 'a) -> Self {
+        self.callbacks.on_interrupt = Some(Box::new(f));
         self
     }
 
