@@ -241,3 +241,24 @@ def test_import_ptyx_in_a_fresh_interpreter():
     out = subprocess.run([os.sys.executable, "-c", "import ptyx; print(ptyx.spawn.__module__)"], capture_output=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout == b"ptyx._ptyx\n"
+
+
+@pytest.mark.parametrize("closed", ["0", "1", "0 1", "0 1 2"])
+def test_closed_standard_descriptors_read_as_dev_null(closed, tmp_path):
+    # Closed, fd 0 or 1 would be taken by the relay's own descriptors; held on /dev/null while
+    # spawn runs, a closed stdin is at end of file and a closed stdout discards the output.
+    body = """
+        import os, sys
+        status = pty.spawn(['sh', '-c', 'echo prompt; cat > "$1"', 'sh', sys.argv[1]])
+        closed = [fd for fd in (0, 1, 2) if not is_open(fd)]
+        with open(sys.argv[2], 'w') as f:
+            f.write('status %d closed after %s' % (status, closed))
+    """
+    body = "\n        import os\n        def is_open(fd):\n            try:\n                os.fstat(fd)\n            except OSError:\n                return False\n            return True" + body
+    redirections = " ".join("%s>&-" % fd if fd != "0" else "<&-" for fd in closed.split())
+    argv = driver("ptyx", body) + [str(tmp_path / "cat"), str(tmp_path / "result")]
+    script = 'exec "$@" %s' % redirections
+    code, out, err = run(["sh", "-c", script, "sh"] + argv, stdin=subprocess.PIPE)
+    assert code == 0, err
+    assert (tmp_path / "cat").read_text() == ""
+    assert (tmp_path / "result").read_text() == "status 0 closed after %s" % [int(fd) for fd in closed.split()]
