@@ -18,13 +18,19 @@ use crate::os_error::os_error;
 /// Raises the auditing event pty.spawn with argument argv.
 ///
 /// master_read(fd) and stdin_read(fd) read the program's output and the input, from the file
-/// descriptor they are given, and return the bytes read; b'' is end of file. None reads with
-/// os.read, in Rust. As in pty: an OSError raised by master_read is end of file. A
-/// BlockingIOError from either means nothing more to read now. Any other exception from
-/// master_read, and any from stdin_read, ends the session at once: the program gets SIGTERM
-/// (SIGKILL two seconds later if it is still there) and is reaped, the terminal is restored,
-/// and spawn raises the exception. When master_read returns b'' while the program still runs,
-/// the terminal is hung up (the program gets SIGHUP) and spawn returns once it has exited.
+/// descriptor they are given, and return the bytes read (any bytes-like object); b'' is end of
+/// file. None, the default, reads in Rust, as pty's default os.read(fd, 1024) would. As in pty,
+/// an OSError raised by master_read is end of file; but a BlockingIOError from either means
+/// nothing more to read now (the master is non-blocking while spawn runs, and master_read is
+/// called until it would block). Any other exception from master_read, and any from
+/// stdin_read (OSError included), ends the session at once: the program gets SIGTERM (SIGKILL
+/// two seconds later if it is still there) and is reaped, the terminal is restored, and spawn
+/// raises the exception. When master_read returns b'' while the program still runs, the
+/// terminal is hung up (the program gets SIGHUP), what was read is written out, and spawn
+/// returns once the program has exited.
+///
+/// A closed stdin reads as /dev/null (the program gets end of file) and a closed stdout
+/// discards the output.
 ///
 /// The copy loop runs in Rust and releases the GIL while it waits: other threads run meanwhile;
 /// the callbacks are called with the GIL held.
