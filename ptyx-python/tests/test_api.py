@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 import ptyx
-from conftest import BOTH_MODULES, driver, run
+from conftest import BOTH_MODULES, driver, run, wait_readable
 
 
 def test_the_public_names_and_constants_are_ptys():
@@ -60,7 +60,11 @@ def test_openpty_returns_two_non_inheritable_descriptors_of_one_terminal():
         assert not os.get_inheritable(master) and not os.get_inheritable(slave)
         assert os.isatty(slave) and os.ttyname(slave).startswith("/dev/pts/")
         os.write(slave, b"line\n")
-        assert os.read(master, 100) == b"line\r\n"
+        seen = b""
+        while not seen.endswith(b"\n"):  # one read may return part of it
+            wait_readable(master)
+            seen += os.read(master, 100)
+        assert seen == b"line\r\n"
     finally:
         os.close(master)
         os.close(slave)

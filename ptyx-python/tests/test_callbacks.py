@@ -104,13 +104,16 @@ def test_master_read_returning_empty_bytes_hangs_the_program_up_and_writes_what_
 
 def test_another_exception_from_master_read_ends_the_session_and_is_raised(terminal):
     body = """
-        import os, sys, termios
+        import os, re, sys, termios
         before = termios.tcgetattr(0)
+        seen = b''
         def read(fd):
+            global seen, pid
             data = os.read(fd, 1024)
-            if b'pid' in data:
-                global pid
-                pid = int(data.split()[1])
+            seen += data
+            line = re.search(rb'pid (\\d+)\\r\\n', seen)  # one read may hold part of it
+            if line:
+                pid = int(line.group(1))
                 raise ValueError('no more, thanks')
             return data
         try:
