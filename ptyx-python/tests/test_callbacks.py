@@ -314,8 +314,9 @@ def test_a_failing_callback_leaves_no_process_behind(callback, tmp_path):
     try:
         with open(fifo, "rb") as f:
             pid = int(f.read())
-        proc.stdin.write(b"typed\n")  # for stdin_read
-        proc.stdin.close()
+        if callback == "stdin_read":
+            proc.stdin.write(b"typed\n")  # what makes stdin_read be called
+        proc.stdin.close()  # (master_read fails at "ready": the spawning process may be gone)
         out = proc.stdout.read()
         assert proc.wait(timeout=LONG) == 0
     finally:
