@@ -5,13 +5,14 @@ fault fixed in pty, these cases would report it), and with ptyx, where it
 must pass. Where pty's fault is a hang, the pty case waits HANG seconds.
 """
 
+import inspect
 import os
+import pty
 import subprocess
-import time
 
 import pytest
 
-from conftest import FAULT_MODULES, HANG, LONG, PYTHON, driver, run, wait_readable
+from conftest import FAULT_MODULES, HANG, LONG, PTY_FAULT, driver, run, wait_readable
 
 
 @FAULT_MODULES
@@ -28,7 +29,15 @@ def test_end_of_stdin_reaches_the_program(module):
     assert out.endswith(b"status 0\n"), out
 
 
-@FAULT_MODULES
+# pty's copy loop buffers output (and loses what is buffered at the end) from 3.11.5/3.12 on;
+# before, it wrote with blocking writes, which lose nothing (but deadlock with a program that
+# does not read its input). The case with pty fails where pty has the buffer.
+PTY_BUFFERS_OUTPUT = "high_waterlevel" in inspect.getsource(pty._copy)
+
+
+@pytest.mark.parametrize(
+    "module", [PTY_FAULT if PTY_BUFFERS_OUTPUT else pytest.param("pty", id="pty-unbuffered"), "ptyx"]
+)
 def test_no_output_is_lost_when_stdout_is_a_slow_pipe(module, tmp_path):
     # A pipe that the reader has not got to yet: full from the start. pty reads the program's
     # last output into its buffer, sees the end of the session and returns, dropping it; ptyx
