@@ -8,6 +8,7 @@ sleeps. ``HANG`` is how long a test waits for something that Python's ``pty``
 never does (it hangs): the ``pty`` cases of the fault tests pay it once each.
 """
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -47,6 +48,18 @@ def run(argv, input=None, timeout=LONG, **kwargs):
         kwargs.setdefault("stdin", subprocess.DEVNULL)
     proc = subprocess.run(argv, input=input, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, **kwargs)
     return proc.returncode, proc.stdout, proc.stderr
+
+
+@contextlib.contextmanager
+def started(argv, **kwargs):
+    """subprocess.Popen(argv, **kwargs), killed and reaped when the block ends if still running."""
+    proc = subprocess.Popen(argv, **kwargs)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
 
 
 def set_window(fd, rows, cols):

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import BOTH_MODULES, LONG, driver, process_exists, run
+from conftest import BOTH_MODULES, LONG, driver, process_exists, run, started
 
 # A master_read that records what it reads, as the docs' example does.
 RECORDING = """
@@ -310,8 +310,7 @@ def test_a_failing_callback_leaves_no_process_behind(callback, tmp_path):
         except RuntimeError:
             print('raised')
     """
-    proc = subprocess.Popen(driver("ptyx", body) + [callback, str(fifo)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    try:
+    with started(driver("ptyx", body) + [callback, str(fifo)], stdin=subprocess.PIPE, stdout=subprocess.PIPE) as proc:
         with open(fifo, "rb") as f:
             pid = int(f.read())
         if callback == "stdin_read":
@@ -319,9 +318,5 @@ def test_a_failing_callback_leaves_no_process_behind(callback, tmp_path):
         proc.stdin.close()  # (master_read fails at "ready": the spawning process may be gone)
         out = proc.stdout.read()
         assert proc.wait(timeout=LONG) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert out.endswith(b"raised\n"), out
     assert not process_exists(pid)  # killed and reaped

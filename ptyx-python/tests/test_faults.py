@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from conftest import FAULT_MODULES, HANG, LONG, PTY_FAULT, driver, run, wait_readable
+from conftest import FAULT_MODULES, HANG, LONG, PTY_FAULT, driver, run, started, wait_readable
 
 
 @FAULT_MODULES
@@ -57,13 +57,12 @@ def test_no_output_is_lost_when_stdout_is_a_slow_pipe(module, tmp_path):
         pass
     os.set_blocking(write_end, True)
     done = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-    with open(os.devnull, "rb") as null:
-        proc = subprocess.Popen(argv, stdin=null, stdout=write_end)
-    os.close(write_end)
-    try:
+    with started(argv, stdin=subprocess.DEVNULL, stdout=write_end) as proc:
+        os.close(write_end)
         # The program has written everything to its terminal and is exiting.
         wait_readable(done)
         assert os.read(done, 100) == b"done\n"
+        os.close(done)
         # pty is gone within milliseconds, having dropped the output; ptyx waits for the
         # reader, so this wait runs out.
         try:
@@ -73,11 +72,6 @@ def test_no_output_is_lost_when_stdout_is_a_slow_pipe(module, tmp_path):
         with os.fdopen(read_end, "rb") as reader:
             data = reader.read()
         assert proc.wait(timeout=LONG) == 0
-    finally:
-        os.close(done)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert data[:filled] == b"f" * filled
     assert data[filled:] == b"x" * 3000 + b"END", "lost %d of 3003 bytes" % (3003 - len(data[filled:]))
 

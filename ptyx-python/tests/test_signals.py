@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import BOTH_MODULES, LONG, driver, process_exists, read_line
+from conftest import BOTH_MODULES, LONG, driver, process_exists, read_line, started
 
 # The program: exits 5 on the signal, once it has said it is ready for it.
 CHILD = (
@@ -43,16 +43,12 @@ FORWARDED = """
 
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"])
 def test_terminating_signals_go_to_the_program_and_pythons_handlers_come_back(sig):
-    proc = subprocess.Popen(driver("ptyx", FORWARDED) + [sig, CHILD], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
-    try:
+    argv = driver("ptyx", FORWARDED) + [sig, CHILD]
+    with started(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE) as proc:
         assert read_line(proc.stdout.fileno()) == b"ready\r\n"
         os.kill(proc.pid, getattr(signal, sig))
         out = proc.stdout.read()
         assert proc.wait(timeout=LONG) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     expected = "KeyboardInterrupt" if sig == "SIGINT" else "python handler"
     assert out == b"status 5 handler back True\n['%s']\n" % expected.encode(), out
 
@@ -92,16 +88,11 @@ def test_an_exception_from_a_python_signal_handler_ends_spawn(module, tmp_path):
         except Stop:
             print('raised from spawn')
     """
-    proc = subprocess.Popen(driver(module, body) + [str(fifo)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
-    try:
+    with started(driver(module, body) + [str(fifo)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE) as proc:
         with open(fifo, "rb") as f:
             pid = int(f.read())
         out = proc.stdout.read()
         assert proc.wait(timeout=LONG) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert out == b"raised from spawn\n", out
     if module == "ptyx":
         assert not process_exists(pid)  # ended and reaped; pty.spawn leaves it to the kernel's SIGHUP
