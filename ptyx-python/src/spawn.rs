@@ -91,7 +91,8 @@ pub(crate) fn spawn(
 /// opened (the relay's signal pipe, the pty master) would take its number, and the relay would
 /// read its own signal pipe as input or type the program's output back into it. So a closed
 /// stdin reads as /dev/null (the program gets end of file), a closed stdout discards the output,
-/// and the descriptors are closed again when `spawn` returns.
+/// and the descriptors are closed again when `spawn` returns. (A Rust program never meets this:
+/// Rust's runtime opens /dev/null on closed fds 0-2 before `main`; Python's does not.)
 struct HeldStdio(Vec<i32>);
 
 impl HeldStdio {
