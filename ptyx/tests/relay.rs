@@ -247,3 +247,90 @@ fn report_signal_is_reported_and_not_forwarded() {
     assert_eq!(status.code(), Some(4), "{status:?}");
     assert_eq!(reported, [libc::SIGUSR1]);
 }
+
+#[test]
+fn on_spawn_error_is_told_the_error_run_returns_and_only_for_a_failed_start() {
+    let _s = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let not_executable = dir.path().join("data");
+    std::fs::write(&not_executable, "not a program").unwrap();
+    let null = std::fs::File::open("/dev/null").unwrap();
+    for (program, kind) in [
+        (std::path::PathBuf::from("no-such-program-ptyx"), io::ErrorKind::NotFound),
+        (not_executable, io::ErrorKind::PermissionDenied),
+    ] {
+        let mut told = None;
+        let err = Relay::new(Command::new(&program))
+            .input(Some(null.as_fd()))
+            .output(None)
+            .on_spawn_error(|e| told = Some((e.kind(), e.raw_os_error())))
+            .run()
+            .unwrap_err();
+        assert_eq!(err.kind(), kind, "{program:?}: {err}");
+        assert_eq!(told, Some((err.kind(), err.raw_os_error())), "{program:?}");
+    }
+    // A program that starts, and one whose callback fails, are no failed start.
+    let mut told = false;
+    let status =
+        Relay::new(sh("exit 3")).input(Some(null.as_fd())).output(None).on_spawn_error(|_| told = true).run().unwrap();
+    assert_eq!(status.code(), Some(3));
+    let mut told_failed = false;
+    let err = Relay::new(sh("echo hi; exec sleep 30"))
+        .input(Some(null.as_fd()))
+        .output(None)
+        .master_read(|_, _| Err(io::Error::other("callback failed")))
+        .on_spawn_error(|_| told_failed = true)
+        .run()
+        .unwrap_err();
+    assert_eq!(err.to_string(), "callback failed");
+    assert!(!told && !told_failed);
+}
+
+#[test]
+fn on_interrupt_runs_when_a_signal_interrupts_the_wait_and_its_error_ends_the_session() {
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    let _s = serial();
+    // A signal with a handler of the caller's (doing nothing), which the relay does not catch.
+    extern "C" fn nothing(_: libc::c_int) {}
+    // SAFETY: a zeroed sigaction is a valid "default, empty mask" value; the handler installed
+    // does nothing, which is async-signal-safe; the previous disposition is put back below.
+    let previous = unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = nothing as *const () as libc::sighandler_t;
+        let mut previous: libc::sigaction = std::mem::zeroed();
+        assert_eq!(libc::sigaction(libc::SIGUSR2, &action, &mut previous), 0);
+        previous
+    };
+    // SAFETY: pthread_self has no preconditions.
+    let relay_thread = unsafe { libc::pthread_self() };
+    let (done, stop) = channel::<()>();
+    // Interrupt this thread until the relay is over: the relay spends its time waiting in poll,
+    // so signals land there, and each one it sees is one call of the hook.
+    let signaller = std::thread::spawn(move || {
+        while let Err(RecvTimeoutError::Timeout) = stop.recv_timeout(Duration::from_millis(20)) {
+            // SAFETY: the test thread outlives this loop (it joins this thread); SIGUSR2 has the
+            // handler installed above.
+            unsafe { libc::pthread_kill(relay_thread, libc::SIGUSR2) };
+        }
+    });
+    let null = std::fs::File::open("/dev/null").unwrap();
+    let mut calls = 0;
+    let result = Relay::new(sh("exec sleep 30"))
+        .input(Some(null.as_fd()))
+        .output(None)
+        .on_interrupt(|| {
+            calls += 1;
+            if calls < 3 {
+                Ok(())
+            } else {
+                Err(io::Error::other("a handler of the caller's failed"))
+            }
+        })
+        .run();
+    drop(done);
+    signaller.join().unwrap();
+    // SAFETY: restoring the disposition sigaction reported.
+    unsafe { libc::sigaction(libc::SIGUSR2, &previous, std::ptr::null_mut()) };
+    assert_eq!(result.unwrap_err().to_string(), "a handler of the caller's failed");
+    assert_eq!(calls, 3, "the hook is not called again once it failed");
+}

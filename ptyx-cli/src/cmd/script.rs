@@ -443,16 +443,13 @@ fn script(args: Args) -> Result<ExitCode, Failure> {
         }
         Echo::Auto => {}
     }
-    // The relay reads the pty only once the program runs: until then, an error is a failed start.
-    let started = std::cell::Cell::new(false);
+    // The relay says when the program could not be started: a failed start, not a session.
+    let mut spawn_failed = false;
     let start = Instant::now();
     let result = ptyx::Relay::new(command)
         .kill_after(Some(Duration::from_secs(2)))
         .report_signal(libc::SIGUSR1)
-        .master_read(|fd, buf| {
-            started.set(true);
-            ptyx::read(fd, buf)
-        })
+        .on_spawn_error(|_| spawn_failed = true)
         .on_event(|t, event| recorder.event(t, event).map_err(io::Error::from))
         .run();
     let t = start.elapsed();
@@ -472,7 +469,7 @@ fn script(args: Args) -> Result<ExitCode, Failure> {
             (End { t, code: 1, limit_exceeded: true }, None)
         }
         Err(Ok(e)) => (End { t, code: 1, limit_exceeded: false }, Some(Failure::record(&e))),
-        Err(Err(e)) if !started.get() => {
+        Err(Err(e)) if spawn_failed => {
             // Nothing ran: no session to keep. `created` removes the new files when it drops.
             recorder.abandon();
             if !args.quiet {

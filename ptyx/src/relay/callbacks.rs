@@ -19,6 +19,12 @@ pub type VecReadFn<'a> = Box<dyn FnMut(BorrowedFd<'_>, &mut Vec<u8>) -> io::Resu
 /// A handler of what happens during a session, with the time since the relay started.
 pub type EventFn<'a> = Box<dyn FnMut(Duration, Event<'_>) -> io::Result<()> + 'a>;
 
+/// Told the error of a program that could not be started.
+pub(super) type SpawnErrorFn<'a> = Box<dyn FnOnce(&io::Error) + 'a>;
+
+/// Called when a signal interrupted the relay's wait.
+pub(super) type InterruptFn<'a> = Box<dyn FnMut() -> io::Result<()> + 'a>;
+
 /// One of the two read callbacks, in either form.
 pub(super) enum Reader<'a> {
     /// Reads into the relay's buffer.
@@ -66,6 +72,8 @@ pub(super) struct Callbacks<'a> {
     pub(super) master: Reader<'a>,
     pub(super) input: Reader<'a>,
     pub(super) on_event: Option<EventFn<'a>>,
+    pub(super) on_spawn_error: Option<SpawnErrorFn<'a>>,
+    pub(super) on_interrupt: Option<InterruptFn<'a>>,
 }
 
 impl Callbacks<'_> {

@@ -195,7 +195,7 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
                 return Ok(Stop::Exited);
             }
             let timeout = self.timeout(now);
-            let ready = {
+            let polled = {
                 let mut set = PollSet::default();
                 set.want(Slot::Signals, self.signals.map(|s| s.fd()), PollFlags::IN);
                 set.want(Slot::Master, Some(self.child.master().as_fd()), self.master_events());
@@ -203,11 +203,15 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
                 set.want(Slot::Output, self.output.fd, self.output.events());
                 let child_events = if self.exited_at.is_none() { PollFlags::IN } else { PollFlags::empty() };
                 set.want(Slot::Child, self.child.pidfd(), child_events);
-                match set.poll(timeout) {
-                    Ok(ready) => ready,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
+                set.poll(timeout)
+            };
+            let ready = match polled {
+                Ok(ready) => ready,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    self.interrupted();
+                    continue;
                 }
+                Err(e) => return Err(e),
             };
             if ready.has(Slot::Signals, PollFlags::IN) {
                 self.handle_signals()?;
@@ -265,6 +269,16 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
             self.kill_at = Some(Instant::now() + self.options.kill_after.unwrap_or(DEFAULT_KILL_AFTER));
         } else {
             self.stop = Some(Stop::Failed);
+        }
+    }
+
+    /// A signal interrupted the wait: the caller's [`on_interrupt`](crate::Relay::on_interrupt).
+    fn interrupted(&mut self) {
+        if self.failure.is_some() {
+            return;
+        }
+        if let Some(Err(e)) = self.callbacks.on_interrupt.as_mut().map(|f| f()) {
+            self.fail(e);
         }
     }
 

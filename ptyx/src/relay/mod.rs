@@ -178,6 +178,8 @@ impl<'a> Relay<'a> {
                 master: Reader::Buffer(Box::new(crate::read)),
                 input: Reader::Buffer(Box::new(crate::read)),
                 on_event: None,
+                on_spawn_error: None,
+                on_interrupt: None,
             },
             options: Options {
                 buffer_size: DEFAULT_BUFFER_SIZE,
@@ -250,6 +252,38 @@ impl<'a> Relay<'a> {
     /// returns the error at once.
     pub fn on_event(mut self, f: impl FnMut(Duration, Event<'_>) -> io::Result<()> + 'a) -> Self {
         self.callbacks.on_event = Some(Box::new(f));
+        self
+    }
+
+    /// Calls `f` with the error when the program cannot be started (as [`Command::spawn`] fails:
+    /// a missing program, one that is not executable, no pty left), just before
+    /// [`run`](Relay::run) returns that same error. It tells a failed start from the relay's own
+    /// failures, which `run` returns alike: Python's `ptyx.spawn` raises the first with the
+    /// program's name, as `subprocess` does. Not called for a relay made with
+    /// [`attach`](Relay::attach).
+    ///
+    /// ```
+    /// let mut failed = None;
+    /// let result = ptyx::Relay::new(ptyx::Command::new("no-such-program-here"))
+    ///     .on_spawn_error(|e| failed = Some(e.kind()))
+    ///     .run();
+    /// assert!(result.is_err());
+    /// assert_eq!(failed, Some(std::io::ErrorKind::NotFound));
+    /// ```
+    pub fn on_spawn_error(mut self, f: impl FnOnce(&io::Error) + 'a) -> Self {
+        self.callbacks.on_spawn_error = Some(Box::new(f));
+        self
+    }
+
+    /// Calls `f` whenever a signal interrupts the relay's wait (poll(2) fails with `EINTR`): a
+    /// signal with a handler of the caller's, which the relay neither catches nor forwards, has
+    /// been handled. An error from `f` ends the session as an error of the
+    /// [`on_event`](Relay::on_event) handler does. Python's `ptyx.spawn` runs the interpreter's
+    /// pending signal handlers here, so that an exception one raises (`signal.alarm`'s handler
+    /// raising `TimeoutError`) ends `spawn` as it ends `pty.spawn`. A signal that arrives while the
+    /// relay is not waiting is seen at the next interrupted wait, or not at all.
+    pub fn on_interrupt(mut self, f: impl FnMut() -> io::Result<()> + 'a) -> Self {
+        self.callbacks.on_interrupt = Some(Box::new(f));
         self
     }
 
@@ -370,7 +404,15 @@ impl<'a> Relay<'a> {
                         command.window_size(size);
                     }
                 }
-                let mut child = command.spawn()?;
+                let mut child = match command.spawn() {
+                    Ok(child) => child,
+                    Err(e) => {
+                        if let Some(told) = callbacks.on_spawn_error.take() {
+                            told(&e);
+                        }
+                        return Err(e);
+                    }
+                };
                 child.master().set_nonblocking(true)?;
                 let mut copy =
                     CopyLoop::new(&mut child, true, ends, &mut callbacks, &options, signals.as_ref(), escape, start);
