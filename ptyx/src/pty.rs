@@ -23,9 +23,14 @@ use crate::winsize::{self, Winsize};
 /// let (mut master, mut slave) = ptyx::openpty()?;
 /// assert!(slave.path().starts_with("/dev/pts/"));
 /// slave.write_all(b"line\n")?;
+/// // A read may return part of what was written: read until the line's end.
+/// let mut got = Vec::new();
 /// let mut buf = [0; 16];
-/// let n = master.read(&mut buf)?;
-/// assert_eq!(&buf[..n], b"line\r\n"); // the line discipline turned \n into \r\n
+/// while !got.ends_with(b"\n") {
+///     let n = master.read(&mut buf)?;
+///     got.extend_from_slice(&buf[..n]);
+/// }
+/// assert_eq!(got, b"line\r\n"); // the line discipline turned \n into \r\n
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
