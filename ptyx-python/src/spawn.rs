@@ -63,7 +63,6 @@ pub(crate) fn spawn(
     let argv = argv::read(&given)?;
     let mut command = ptyx::Command::new(&argv.args[0]);
     command.args(&argv.args[1..]);
-    let _held = HeldStdio::new().map_err(|e| os_error(py, e, None))?;
     let mut failed_to_start = false;
     let result = py.detach(|| {
         let mut relay =
@@ -82,48 +81,5 @@ pub(crate) fn spawn(
             Ok(raised) => Err(raised),
             Err(e) => Err(os_error(py, e, failed_to_start.then_some(&argv.program))),
         },
-    }
-}
-
-/// The standard descriptors (0, 1, 2) that were closed, held open on /dev/null while `spawn` runs.
-///
-/// The relay reads fd 0 and writes fd 1 whatever they are: were one closed, the next descriptor
-/// opened (the relay's signal pipe, the pty master) would take its number, and the relay would
-/// read its own signal pipe as input or type the program's output back into it. So a closed
-/// stdin reads as /dev/null (the program gets end of file), a closed stdout discards the output,
-/// and the descriptors are closed again when `spawn` returns. (A Rust program never meets this:
-/// Rust's runtime opens /dev/null on closed fds 0-2 before `main`; Python's does not.)
-struct HeldStdio(Vec<i32>);
-
-impl HeldStdio {
-    fn new() -> std::io::Result<HeldStdio> {
-        let mut held = HeldStdio(Vec::new());
-        for fd in 0..=2 {
-            // SAFETY: F_GETFD on any number only reads its flags (EBADF if it is closed).
-            if unsafe { libc::fcntl(fd, libc::F_GETFD) } != -1 {
-                continue;
-            }
-            // SAFETY: a NUL-terminated path; open(2) returns the lowest free number, this `fd`,
-            // as every lower one is open.
-            let opened = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
-            if opened < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            held.0.push(opened);
-            if opened != fd {
-                // Another thread took the number first: there is nothing to hold.
-                break;
-            }
-        }
-        Ok(held)
-    }
-}
-
-impl Drop for HeldStdio {
-    fn drop(&mut self) {
-        for &fd in &self.0 {
-            // SAFETY: descriptors this guard opened and nothing else owns.
-            unsafe { libc::close(fd) };
-        }
     }
 }

@@ -380,6 +380,9 @@ impl<'a> Relay<'a> {
 
     fn run_inner(self, escape: Option<u8>) -> io::Result<Ended> {
         let start = Instant::now();
+        // Before any descriptor of the relay's own exists, which could otherwise take a closed
+        // stdin's or stdout's number.
+        let _held = crate::fd::HeldStdio::new()?;
         let Relay { target, input, output, mut callbacks, options } = self;
         let input_tty = input.filter(|fd| rustix::termios::isatty(fd));
         let mut wanted = Vec::new();
