@@ -4,7 +4,6 @@
 //! readiness future here, poll(2) there).
 
 use std::fmt;
-use std::fs::File;
 use std::future::{poll_fn, Future};
 use std::io::{self, Write};
 use std::path::Path;
@@ -89,16 +88,11 @@ impl AsyncSession {
 
     #[cfg_attr(not(feature = "screen"), allow(unused_variables))]
     fn start(command: &mut Command, screen: bool) -> io::Result<AsyncSession> {
+        // A screen emulates xterm: the program is told so, unless the command says otherwise.
         #[cfg(feature = "screen")]
-        let mut with_term;
+        let mut with_term = if screen { core::with_screen_term(command) } else { None };
         #[cfg(feature = "screen")]
-        let command = if screen && !command.get_envs().any(|(k, _)| k == "TERM") {
-            with_term = command.clone();
-            with_term.env("TERM", core::SCREEN_TERM);
-            &mut with_term
-        } else {
-            command
-        };
+        let command = with_term.as_mut().unwrap_or(command);
         let mut child = command.spawn_async()?;
         child.kill_on_drop(true);
         let core = Core::new(child.window_size()?, screen);
@@ -240,10 +234,7 @@ impl AsyncSession {
     ///
     /// The file could not be opened.
     pub fn log_file(&mut self, path: impl AsRef<Path>) -> io::Result<()> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = File::options().write(true).create(true).truncate(true).mode(0o600).open(path)?;
-        self.core.set_log(Some(Box::new(file)));
-        Ok(())
+        self.core.log_file(path.as_ref())
     }
 
     /// As [`Session::log_sent`](super::Session::log_sent).

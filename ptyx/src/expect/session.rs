@@ -3,7 +3,6 @@
 //! no polling interval, no thread.
 
 use std::fmt;
-use std::fs::File;
 use std::io::{self, Write};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::path::Path;
@@ -83,17 +82,11 @@ impl Session {
 
     #[cfg_attr(not(feature = "screen"), allow(unused_variables))]
     fn start(command: &mut Command, screen: bool) -> io::Result<Session> {
+        // A screen emulates xterm: the program is told so, unless the command says otherwise.
         #[cfg(feature = "screen")]
-        let mut with_term;
+        let mut with_term = if screen { core::with_screen_term(command) } else { None };
         #[cfg(feature = "screen")]
-        let command = if screen && !command.get_envs().any(|(k, _)| k == "TERM") {
-            // A screen emulates xterm: the program is told so, unless the command says otherwise.
-            with_term = command.clone();
-            with_term.env("TERM", core::SCREEN_TERM);
-            &mut with_term
-        } else {
-            command
-        };
+        let command = with_term.as_mut().unwrap_or(command);
         let child = command.spawn()?;
         child.master().set_nonblocking(true)?;
         let mut session =
@@ -175,10 +168,7 @@ impl Session {
     ///
     /// The file could not be opened.
     pub fn log_file(&mut self, path: impl AsRef<Path>) -> io::Result<()> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = File::options().write(true).create(true).truncate(true).mode(0o600).open(path)?;
-        self.core.set_log(Some(Box::new(file)));
-        Ok(())
+        self.core.log_file(path.as_ref())
     }
 
     /// Whether the log also receives what is sent to the program (default: no; the terminal's
@@ -334,7 +324,7 @@ impl Session {
     #[cfg_attr(docsrs, doc(cfg(feature = "asciicast")))]
     pub fn record(&mut self, path: impl AsRef<Path>) -> io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
-        let file = File::options().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+        let file = std::fs::File::options().write(true).create(true).truncate(true).mode(0o600).open(path)?;
         let size = self.child.window_size()?;
         let header = crate::format::asciicast::Header {
             cols: size.cols,

@@ -57,6 +57,18 @@ impl Recording {
 #[cfg(feature = "screen")]
 pub(crate) const SCREEN_TERM: &str = "xterm-256color";
 
+/// The command a session with a screen starts: `command` with `TERM` set to what the screen
+/// emulates, unless it sets `TERM` itself (then `None`: start `command` as it is).
+#[cfg(feature = "screen")]
+pub(crate) fn with_screen_term(command: &crate::Command) -> Option<crate::Command> {
+    if command.get_envs().any(|(k, _)| k == "TERM") {
+        return None;
+    }
+    let mut with_term = command.clone();
+    with_term.env("TERM", SCREEN_TERM);
+    Some(with_term)
+}
+
 /// The screen a session keeps (feature `screen`), fed with everything read.
 #[cfg(feature = "screen")]
 pub(crate) struct ScreenState {
@@ -234,6 +246,15 @@ impl Core {
 
     pub(crate) fn set_log(&mut self, log: Option<Log>) {
         self.sinks.log = log;
+    }
+
+    /// Logs to the file at `path`, created 0600 (it may hold passwords typed at a prompt) or
+    /// truncated.
+    pub(crate) fn log_file(&mut self, path: &std::path::Path) -> io::Result<()> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::File::options().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+        self.set_log(Some(Box::new(file)));
+        Ok(())
     }
 
     pub(crate) fn set_log_sent(&mut self, yes: bool) {
