@@ -7,19 +7,14 @@ mod common;
 mod tokio_common;
 
 use std::io::ErrorKind;
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use common::serial;
 use ptyx::expect::{AsyncSession, Eof, ExpectError, Needle, Regex, Session};
 use ptyx::Command;
 use tokio_common::{on_both, within};
 
 /// The tests that measure this process's CPU or count its children run alone.
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 fn sh(script: &str) -> Command {
     let mut c = Command::new("sh");
     c.args(["-c", script]).echo(false);

@@ -8,14 +8,9 @@ mod common;
 use std::ffi::CString;
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
-use std::sync::{Mutex, MutexGuard};
 
+use common::serial;
 use ptyx::ForkResult;
-
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// Async-signal-safe write of a static message.
 fn say(msg: &[u8]) {

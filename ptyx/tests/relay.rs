@@ -10,16 +10,10 @@ mod common;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::process::ExitStatusExt;
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use common::{assert_pattern, pattern_example};
+use common::{assert_pattern, pattern_example, serial};
 use ptyx::{Command, Event, Relay};
-
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn sh(script: &str) -> Command {
     let mut cmd = Command::new("sh");

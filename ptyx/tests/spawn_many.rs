@@ -4,21 +4,8 @@
 
 mod common;
 
-use std::sync::{Mutex, MutexGuard};
-
-use common::{children, open_fds, zombie_children};
+use common::{assert_nothing_left, open_fds, serial};
 use ptyx::{Command, Relay};
-
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn assert_nothing_left(fds_before: &[i32], what: &str) {
-    assert_eq!(open_fds(), fds_before, "{what}: descriptors leaked");
-    assert_eq!(zombie_children(), Vec::<i32>::new(), "{what}: zombies left");
-    assert_eq!(children(), vec![], "{what}: children left");
-}
 
 #[test]
 fn a_thousand_command_spawns_leak_no_fd_and_no_zombie() {

@@ -9,17 +9,11 @@
 mod common;
 mod tokio_common;
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
-use common::{children, open_fds, pidfd, zombie_children};
+use common::{children, open_fds, pidfd, serial, zombie_children};
 use ptyx::Command;
 use tokio_common::{eventually, exits, has_exited, read_until, runtimes, within};
-
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// A shell that ignores the hang-up, with a `sleep` in the background of its own process group
 /// that ignores it too: only a SIGKILL to the group ends both. Returns the child and the pid of

@@ -10,23 +10,11 @@ mod common;
 mod tokio_common;
 
 use std::io;
-use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
-use common::{children, open_fds, zombie_children};
+use common::{assert_nothing_left, open_fds, serial};
 use ptyx::Command;
 use tokio_common::{cpu_time, read_to_end, runtimes, within};
-
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn assert_nothing_left(fds_before: &[i32], what: &str) {
-    assert_eq!(open_fds(), fds_before, "{what}: descriptors leaked");
-    assert_eq!(zombie_children(), Vec::<i32>::new(), "{what}: zombies left");
-    assert_eq!(children(), vec![], "{what}: children left");
-}
 
 /// Runs `sh -c script` `count` times at once, each in a task that reads the output to its end
 /// and waits; returns the outputs in order, and fails on any error or unsuccessful exit.

@@ -55,6 +55,15 @@ fn dec_graphics(c: char) -> char {
     }
 }
 
+/// Skips an OSC string, after its `ESC ]`, up to and with its BEL or ST terminator.
+fn skip_osc(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
+            break;
+        }
+    }
+}
+
 /// `capture-pane -p -e` output as a person sees it: SGR sequences dropped, cells between SO and SI
 /// (tmux's marks for line-drawing cells) turned into the box characters they show, each row's
 /// trailing spaces trimmed, rows joined by '\n' (no final newline).
@@ -72,13 +81,7 @@ pub fn visible_text(captured: &str) -> String {
                         }
                     }
                 }
-                Some(']') => {
-                    while let Some(c) = chars.next() {
-                        if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
-                            break;
-                        }
-                    }
-                }
+                Some(']') => skip_osc(&mut chars),
                 _ => {}
             },
             '\x0e' => acs = true,
@@ -199,13 +202,7 @@ pub fn styled_text(captured: &str) -> String {
                         params.push(c);
                     }
                 }
-                Some(']') => {
-                    while let Some(c) = chars.next() {
-                        if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
-                            break;
-                        }
-                    }
-                }
+                Some(']') => skip_osc(&mut chars),
                 _ => {}
             },
             '\x0e' => acs = true,
