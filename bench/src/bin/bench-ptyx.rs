@@ -9,7 +9,7 @@
 //!   prints `elapsed_ns=T iters=N`.
 //! - `rtt N CMD [ARG...]`: one-byte round trips to the echo program CMD
 //!   through `Child::master()`; prints `elapsed_ns=T iters=N`.
-//! - `expect KIND N WRITER`: an expect `Session` on `WRITER N MARKER` waits
+//! - `expect KIND N WRITER`: an expect `Session` (without a screen) on `WRITER N MARKER` waits
 //!   for the marker after N bytes, with a needle of KIND: `literal`
 //!   (`MARKER-12345`), `regex` (`MARKER-(\d+)\r\n`) or `class` (a regex
 //!   with no literal prefix, `[A-Z]{3,8}-(\d+)\r\n`); checks the N bytes
@@ -105,7 +105,9 @@ fn expect(kind: &str, n: u64, writer: &str) -> io::Result<ExitCode> {
         "class" => regex(r"[A-Z]{3,8}-(\d+)\r\n")?,
         _ => return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unknown needle kind {kind}"))),
     };
-    let mut s = Session::spawn(ptyx::Command::new(writer).arg(n.to_string()).arg(MARKER))?;
+    // The expect engine as a build with only the `expect` feature has it: this crate turns on
+    // `screen` too (for the screen phase), which would put a screen in every `Session::spawn`.
+    let mut s = Session::spawn_without_screen(ptyx::Command::new(writer).arg(n.to_string()).arg(MARKER))?;
     s.set_timeout(None);
     let m = s.expect(needle)?;
     // The pattern, then the "\r\n" the marker starts with.

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use rustix::termios::SpecialCodeIndex;
 
-use super::session_core::{self as core, Core, READS_PER_CHECK};
+use super::session_core::{self as core, Core, Drained};
 use super::{control_byte, Match, Needle, Search};
 use crate::tokio::timer::Timer;
 use crate::tokio::Child;
@@ -411,7 +411,6 @@ impl AsyncSession {
     /// (or the end). Answers the program's terminal queries the screen saw.
     fn drain(&mut self) -> io::Result<bool> {
         let result = self.read_master();
-        self.core.feed_screen(Instant::now());
         self.write_replies();
         result
     }
@@ -436,19 +435,11 @@ impl AsyncSession {
         if let Ok(size) = self.child.window_size() {
             self.core.pty_size(size);
         }
-        let mut got = false;
-        for _ in 0..READS_PER_CHECK {
-            let master = self.child.master();
-            match self.core.read_with(Instant::now(), |room| master.try_read(room)) {
-                Ok(0) => {
-                    self.end_of_output();
-                    return Ok(true);
-                }
-                Ok(_) => got = true,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        let master = self.child.master();
+        let (how, got) = self.core.drain(|room| master.try_read(room))?;
+        if how == Drained::Eof {
+            self.end_of_output();
+            return Ok(true);
         }
         Ok(got)
     }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rustix::event::{PollFd, PollFlags};
 use rustix::termios::SpecialCodeIndex;
 
-use super::session_core::{self as core, left, Core, READS_PER_CHECK};
+use super::session_core::{self as core, left, Core, Drained};
 use super::{control_byte, Match, Needle, Search};
 use crate::{Child, Command, Ended, Winsize};
 
@@ -548,7 +548,6 @@ impl Session {
     /// answers the program's terminal queries the screen saw.
     fn drain(&mut self) -> io::Result<()> {
         let result = self.read_master();
-        self.core.feed_screen(Instant::now());
         self.write_replies()?;
         result
     }
@@ -558,17 +557,11 @@ impl Session {
         if let Ok(size) = self.child.window_size() {
             self.core.pty_size(size);
         }
-        for _ in 0..READS_PER_CHECK {
-            let master = self.child.master();
-            match self.core.read_with(Instant::now(), |room| crate::read(master.as_fd(), room)) {
-                Ok(0) => return self.end_of_output(),
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        let master = self.child.master();
+        match self.core.drain(|room| crate::read(master.as_fd(), room))? {
+            (Drained::Eof, _) => self.end_of_output(),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// The output has ended: mark it, and reap the child if it has exited (it usually exits the

@@ -27,6 +27,17 @@ pub(crate) const EXIT_GRACE: Duration = Duration::from_millis(100);
 pub(crate) const READ_SIZE: usize = 64 * 1024;
 pub(crate) const READS_PER_CHECK: usize = 16;
 
+/// How a [`Core::drain`] stopped reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Drained {
+    /// The master had nothing more for now.
+    WouldBlock,
+    /// It read the end of the output (the caller marks it).
+    Eof,
+    /// It made its [`READS_PER_CHECK`] reads: the caller searches, then reads again.
+    Budget,
+}
+
 /// Where a session's log goes.
 pub(crate) type Log = Box<dyn Write + Send>;
 
@@ -293,6 +304,44 @@ impl Core {
         Ok(n)
     }
 
+    /// Reads what `read` (a non-blocking read of the master) has, [`READS_PER_CHECK`] reads at
+    /// most, into the buffer, then feeds it to the screen (also when a read failed); returns how it
+    /// stopped and whether it read any output. Measured: feeding slices with reads between them,
+    /// so that the program need not wait on a full pty while the screen parses, gains nothing, as
+    /// the reading thread is the one busy (BENCHMARKS.md, "Expect and screen sessions").
+    ///
+    /// # Errors
+    ///
+    /// A read's error other than `WouldBlock` and `Interrupted`; the log's write error.
+    pub(crate) fn drain(
+        &mut self,
+        mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
+    ) -> io::Result<(Drained, bool)> {
+        let mut got = false;
+        let mut result = Ok((Drained::Budget, got));
+        for _ in 0..READS_PER_CHECK {
+            match self.read_with(Instant::now(), &mut read) {
+                Ok(0) => {
+                    result = Ok((Drained::Eof, got));
+                    break;
+                }
+                Ok(_) => got = true,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    result = Ok((Drained::WouldBlock, got));
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+            result = Ok((Drained::Budget, got));
+        }
+        self.feed_screen(Instant::now());
+        result
+    }
+
     /// Output arrived that bypassed the buffer (shown to the user by `interact`): log it.
     ///
     /// # Errors
@@ -305,8 +354,8 @@ impl Core {
         self.sinks.output(bytes, now)
     }
 
-    /// Feeds the screen what was read since the last feed (at the end of the buffer), answering
-    /// the queries in it. The session calls it after each round of reads, before searching.
+    /// Feeds the screen all that was read and not fed yet (at the end of the buffer), answering
+    /// the queries in it: before the session searches, everything read is on the screen.
     pub(crate) fn feed_screen(&mut self, now: Instant) {
         #[cfg(feature = "screen")]
         {
