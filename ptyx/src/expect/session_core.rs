@@ -306,9 +306,11 @@ impl Core {
 
     /// Reads what `read` (a non-blocking read of the master) has, [`READS_PER_CHECK`] reads at
     /// most, into the buffer, then feeds it to the screen (also when a read failed); returns how it
-    /// stopped and whether it read any output. Measured: feeding slices with reads between them,
-    /// so that the program need not wait on a full pty while the screen parses, gains nothing, as
-    /// the reading thread is the one busy (BENCHMARKS.md, "Expect and screen sessions").
+    /// stopped and whether it read any output. Two ways to overlap parsing with reading were
+    /// measured and gain nothing on the reference machine (2 cores), so they are not here: feeding
+    /// slices with reads between them, and parsing each round on a thread while the next is read
+    /// (the program, the kernel's tty worker and the reader already keep both cores busy; see
+    /// BENCHMARKS.md, "Expect and screen sessions").
     ///
     /// # Errors
     ///
