@@ -312,22 +312,6 @@ impl Transcript {
         String::from_utf8_lossy(&self.seen).into_owned()
     }
 
-    /// Takes this test binary's one lock, for the tests that count the process's descriptors and
-    /// children or change its signal dispositions: they need the process to themselves. A test that
-    /// failed while holding it does not poison it for the others.
-    pub fn serial() -> std::sync::MutexGuard<'static, ()> {
-        static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        LOCK.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Fails unless this process has the descriptors `fds_before` (from [`open_fds`]) and no child,
-    /// zombie or not: what a run of spawns must leave.
-    pub fn assert_nothing_left(fds_before: &[i32], what: &str) {
-        assert_eq!(open_fds(), fds_before, "{what}: descriptors leaked");
-        assert_eq!(zombie_children(), Vec::<i32>::new(), "{what}: zombies left");
-        assert_eq!(children(), vec![], "{what}: children left");
-    }
-
     /// The text between `prefix` and the next `.` in the output: how the tests' shell snippets
     /// report a value (`echo "pid=$$."`).
     pub fn value(&self, prefix: &str) -> String {
