@@ -8,6 +8,8 @@ import pathlib
 import pty
 import pydoc
 import subprocess
+import sys
+import warnings
 
 import pytest
 
@@ -68,6 +70,37 @@ def test_openpty_returns_two_non_inheritable_descriptors_of_one_terminal():
     finally:
         os.close(master)
         os.close(slave)
+
+
+@pytest.mark.skipif(not hasattr(pty, "master_open"), reason="this Python's pty has no master_open")
+def test_master_open_and_slave_open_are_ptys_deprecated_pair():
+    for name in ["master_open", "slave_open"]:
+        assert str(inspect.signature(getattr(ptyx, name))) == str(inspect.signature(getattr(pty, name))), name
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        master, slave_name = ptyx.master_open()
+        try:
+            assert slave_name.startswith("/dev/pts/")
+            assert not os.get_inheritable(master)
+            slave = ptyx.slave_open(slave_name)
+            try:
+                assert os.ttyname(slave) == slave_name
+                os.write(slave, b"ok\n")
+                seen = b""
+                while not seen.endswith(b"\n"):
+                    wait_readable(master)
+                    seen += os.read(master, 100)
+                assert seen == b"ok\r\n"
+            finally:
+                os.close(slave)
+        finally:
+            os.close(master)
+    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    if sys.version_info >= (3, 12):
+        assert [str(w.message) for w in deprecations] == ["Use pty.openpty() instead."] * 2
+        assert all(w.filename == __file__ for w in deprecations), [w.filename for w in deprecations]
+    else:
+        assert deprecations == []
 
 
 def test_openpty_takes_no_arguments_as_ptys():

@@ -57,7 +57,10 @@ def script(tmp_path):
 
 def session(terminal, argv, cwd, lines, prompt=b"ptyx$ "):
     """Runs argv on a terminal, types each line at the prompt, returns the terminal output."""
-    t = terminal(argv, cwd=cwd, env=dict(os.environ, SHELL="/bin/sh", PS1="ptyx$ "))
+    # PYTHON_BASIC_REPL: Python 3.13's new REPL redraws the line as it is typed (colours, cursor
+    # moves); the basic one echoes it as the terminal does, as Python <= 3.12's.
+    env = dict(os.environ, SHELL="/bin/sh", PS1="ptyx$ ", PYTHON_BASIC_REPL="1")
+    t = terminal(argv, cwd=cwd, env=env)
     for line in lines:
         t.expect(prompt)
         t.output = b""

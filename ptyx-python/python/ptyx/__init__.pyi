@@ -1,6 +1,7 @@
 """Python's pty module, implemented on ptyx's Rust core: ``import ptyx as pty``."""
 
 import os
+import sys
 from collections.abc import Callable, Iterable
 from typing import Final, Optional, Tuple, Union
 
@@ -26,3 +27,9 @@ def spawn(
     stdin_read: Optional[_Reader] = None,
 ) -> int:
     """Run argv on a new pseudo-terminal between stdin and stdout; return its wait status."""
+
+if sys.version_info < (3, 14):
+    def master_open() -> Tuple[int, str]:
+        """Deprecated (a DeprecationWarning from 3.12, as pty's); use openpty()."""
+    def slave_open(tty_name: str) -> int:
+        """Deprecated (a DeprecationWarning from 3.12, as pty's); use openpty()."""
