@@ -221,6 +221,39 @@ fn sigterm_to_this_process_during_a_relay_is_forwarded_and_reported() {
     assert_eq!(reported, [libc::SIGTERM]);
 }
 
+/// CPU time of the calling thread (the relay runs on it).
+fn thread_cpu() -> Duration {
+    // SAFETY: a zeroed rusage is a valid out-parameter of getrusage(2).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: RUSAGE_THREAD with a valid pointer.
+    assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) }, 0);
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+#[test]
+fn a_failed_handler_does_not_make_the_relay_spin_until_the_child_is_gone() {
+    let _s = serial();
+    // The child ignores the SIGTERM the failure sends and keeps writing: it lives until the
+    // SIGKILL 0.5 s later, its output waiting on the master all that time.
+    let before = thread_cpu();
+    let start = Instant::now();
+    let err = Relay::new(sh("trap '' TERM; while :; do echo x; sleep 0.05; done"))
+        .input(None)
+        .output(None)
+        .kill_after(Some(Duration::from_millis(500)))
+        .on_event(|_, event| match event {
+            Event::Output(_) => Err(io::Error::other("disk full")),
+            _ => Ok(()),
+        })
+        .run()
+        .unwrap_err();
+    let (took, cpu) = (start.elapsed(), thread_cpu() - before);
+    assert_eq!(err.to_string(), "disk full");
+    assert!(took >= Duration::from_millis(500), "ended after {took:?}, before the SIGKILL");
+    assert!(cpu < Duration::from_millis(150), "the relay used {cpu:?} of CPU in {took:?}");
+}
+
 #[test]
 fn kill_after_kills_a_child_that_ignores_the_forwarded_signal() {
     let _s = serial();

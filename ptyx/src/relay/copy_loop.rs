@@ -236,7 +236,10 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
 
     fn master_events(&self) -> PollFlags {
         let mut events = PollFlags::empty();
-        if self.master_open && self.output.pending.len() < MAX_PENDING {
+        // After a failure nothing more is read (the read callback may be what failed): the master
+        // leaves the poll set, or its waiting output would wake every poll at once until the
+        // child is gone.
+        if self.master_open && self.failure.is_none() && self.output.pending.len() < MAX_PENDING {
             events |= PollFlags::IN;
         }
         if self.master_open && (!self.to_master.is_empty() || self.eof.wants_write()) {
