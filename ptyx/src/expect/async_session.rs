@@ -175,14 +175,10 @@ impl AsyncSession {
             if self.core.buf.is_eof() {
                 break Err(wait.ended(&state.screen));
             }
-            if core::left(deadline, now).is_some_and(|l| l.is_zero()) {
+            if core::expired(deadline, now) {
                 break Err(wait.timed_out(&state.screen, self.core.timeout));
             }
-            let until = match (deadline, wake) {
-                (Some(d), Some(w)) => Some(d.min(w)),
-                (d, w) => d.or(w),
-            };
-            self.read_some(until).await?;
+            self.read_some(core::earliest(deadline, wake)).await?;
         };
         self.core.flush_recording()?;
         result
@@ -269,7 +265,7 @@ impl AsyncSession {
             if let Some(hit) = search.check(&mut self.core.buf)? {
                 return Ok(hit);
             }
-            if core::left(deadline, Instant::now()).is_some_and(|l| l.is_zero()) {
+            if core::expired(deadline, Instant::now()) {
                 return search.timed_out(&mut self.core.buf, self.core.timeout);
             }
             self.read_some(deadline).await?;
@@ -364,10 +360,7 @@ impl AsyncSession {
         if self.core.buf.is_eof() || self.drain()? {
             return Ok(());
         }
-        let until = match (deadline, self.core.grace_end()) {
-            (Some(d), Some(g)) => Some(d.min(g)),
-            (d, g) => d.or(g),
-        };
+        let until = core::earliest(deadline, self.core.grace_end());
         let timer = match until {
             Some(t) => Some(Timer::start(t.saturating_duration_since(Instant::now()))?.register()?),
             None => None,
@@ -411,29 +404,16 @@ impl AsyncSession {
     /// (or the end). Answers the program's terminal queries the screen saw.
     fn drain(&mut self) -> io::Result<bool> {
         let result = self.read_master();
-        self.write_replies();
+        let master = self.child.master();
+        self.core.write_replies(|replies| master.try_write(replies));
         result
     }
 
-    /// Writes what of the screen's replies the master takes now; the rest goes out later.
-    fn write_replies(&mut self) {
-        #[cfg(feature = "screen")]
-        {
-            let replies = &mut self.core.screen.replies;
-            while !replies.is_empty() {
-                match self.child.master().try_write(replies) {
-                    Ok(n) => drop(replies.drain(..n)),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                    Err(_) => replies.clear(),
-                }
-            }
-        }
-    }
-
     fn read_master(&mut self) -> io::Result<bool> {
-        if let Ok(size) = self.child.window_size() {
-            self.core.pty_size(size);
+        if self.core.follows_pty_size() {
+            if let Ok(size) = self.child.window_size() {
+                self.core.pty_size(size);
+            }
         }
         let master = self.child.master();
         let (how, got) = self.core.drain(|room| master.try_read(room))?;
@@ -447,11 +427,8 @@ impl AsyncSession {
     /// The output has ended: the status goes with it if the program has exited already (the
     /// async side does not wait for it here; `wait` does).
     fn end_of_output(&mut self) {
-        self.core.buf.set_eof();
-        if let Ok(Some(status)) = self.child.try_wait() {
-            self.core.buf.set_exit_status(status);
-            let _ = self.core.finish_recording(Some(status));
-        }
+        let status = self.child.try_wait().ok().flatten();
+        let _ = self.core.output_ended(status);
     }
 
     /// Writes all of `bytes`, reading output while the program does not read, up to the timeout.
@@ -460,9 +437,8 @@ impl AsyncSession {
         while !bytes.is_empty() {
             match self.child.master().try_write(bytes) {
                 Ok(n) => bytes = &bytes[n..],
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if core::left(deadline, Instant::now()).is_some_and(|l| l.is_zero()) {
+                    if core::expired(deadline, Instant::now()) {
                         return Err(io::Error::new(
                             io::ErrorKind::TimedOut,
                             format!("timed out sending: the program did not read {} bytes of its input", bytes.len()),

@@ -214,7 +214,7 @@ impl Session {
             if let Some(hit) = search.check(&mut self.core.buf)? {
                 return Ok(hit);
             }
-            if left(deadline, Instant::now()).is_some_and(|l| l.is_zero()) {
+            if core::expired(deadline, Instant::now()) {
                 return search.timed_out(&mut self.core.buf, self.core.timeout);
             }
             self.read_some(deadline)?;
@@ -323,8 +323,7 @@ impl Session {
     #[cfg(feature = "asciicast")]
     #[cfg_attr(docsrs, doc(cfg(feature = "asciicast")))]
     pub fn record(&mut self, path: impl AsRef<Path>) -> io::Result<()> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = std::fs::File::options().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+        let file = core::create_private(path.as_ref())?;
         let size = self.child.window_size()?;
         let header = crate::format::asciicast::Header {
             cols: size.cols,
@@ -449,14 +448,10 @@ impl Session {
             if self.core.buf.is_eof() {
                 break Err(wait.ended(&state.screen));
             }
-            if left(deadline, now).is_some_and(|l| l.is_zero()) {
+            if core::expired(deadline, now) {
                 break Err(wait.timed_out(&state.screen, self.core.timeout));
             }
-            let until = match (deadline, wake) {
-                (Some(d), Some(w)) => Some(d.min(w)),
-                (d, w) => d.or(w),
-            };
-            self.read_some(until)?;
+            self.read_some(core::earliest(deadline, wake))?;
         };
         self.core.flush_recording()?;
         result
@@ -499,9 +494,7 @@ impl Session {
             })
             .run_until_escape(escape)?;
         if let Ended::Exited(status) = ended {
-            self.core.buf.set_eof();
-            self.core.buf.set_exit_status(status);
-            self.core.finish_recording(Some(status))?;
+            self.core.output_ended(Some(status))?;
         }
         self.core.flush_recording()?;
         Ok(ended)
@@ -513,10 +506,7 @@ impl Session {
         if self.core.buf.is_eof() {
             return Ok(());
         }
-        let until = match (deadline, self.core.grace_end()) {
-            (Some(d), Some(g)) => Some(d.min(g)),
-            (d, g) => d.or(g),
-        };
+        let until = core::earliest(deadline, self.core.grace_end());
         let (master_ready, child_ready) = {
             let watch_child = self.core.exited_at.is_none();
             let mut fds = vec![PollFd::from_borrowed_fd(self.child.master().as_fd(), PollFlags::IN)];
@@ -548,14 +538,17 @@ impl Session {
     /// answers the program's terminal queries the screen saw.
     fn drain(&mut self) -> io::Result<()> {
         let result = self.read_master();
-        self.write_replies()?;
+        let master = self.child.master().as_fd();
+        self.core.write_replies(|replies| rustix::io::write(master, replies).map_err(io::Error::from));
         result
     }
 
     fn read_master(&mut self) -> io::Result<()> {
         // The screen takes a resize made through `child_mut()` before the output drawn for it.
-        if let Ok(size) = self.child.window_size() {
-            self.core.pty_size(size);
+        if self.core.follows_pty_size() {
+            if let Ok(size) = self.child.window_size() {
+                self.core.pty_size(size);
+            }
         }
         let master = self.child.master();
         match self.core.drain(|room| crate::read(master.as_fd(), room))? {
@@ -567,31 +560,9 @@ impl Session {
     /// The output has ended: mark it, and reap the child if it has exited (it usually exits the
     /// moment its last descriptor of the terminal closes), for the status in errors.
     fn end_of_output(&mut self) -> io::Result<()> {
-        self.core.buf.set_eof();
-        if let Some(status) = self.child.wait_timeout(Duration::from_millis(100))? {
-            self.core.buf.set_exit_status(status);
-            self.core.finish_recording(Some(status))?;
-        }
-        Ok(())
-    }
-
-    /// Writes what of the screen's replies the master takes now; the rest goes out later, never
-    /// blocking (the program may be busy writing output we have yet to read).
-    fn write_replies(&mut self) -> io::Result<()> {
-        #[cfg(feature = "screen")]
-        {
-            let replies = &mut self.core.screen.replies;
-            while !replies.is_empty() {
-                match rustix::io::write(self.child.master().as_fd(), replies) {
-                    Ok(n) => drop(replies.drain(..n)),
-                    Err(rustix::io::Errno::INTR) => {}
-                    Err(rustix::io::Errno::AGAIN) => break,
-                    // A terminal gone (EIO): nobody asks anything any more.
-                    Err(_) => replies.clear(),
-                }
-            }
-        }
-        Ok(())
+        let status = self.child.wait_timeout(Duration::from_millis(100));
+        self.core.output_ended(*status.as_ref().unwrap_or(&None))?;
+        status.map(drop)
     }
 
     /// Writes all of `bytes`, reading output while the program does not read, up to the timeout.
@@ -603,15 +574,15 @@ impl Session {
                 Ok(n) => bytes = &bytes[n..],
                 Err(rustix::io::Errno::INTR) => {}
                 Err(rustix::io::Errno::AGAIN) => {
-                    let left = left(deadline, Instant::now());
-                    if left.is_some_and(|l| l.is_zero()) {
+                    let now = Instant::now();
+                    if core::expired(deadline, now) {
                         return Err(io::Error::new(
                             io::ErrorKind::TimedOut,
                             format!("timed out sending: the program did not read {} bytes of its input", bytes.len()),
                         ));
                     }
                     let mut fds = [PollFd::from_borrowed_fd(master, PollFlags::IN | PollFlags::OUT)];
-                    match crate::fd::poll(&mut fds, left) {
+                    match crate::fd::poll(&mut fds, left(deadline, now)) {
                         Ok(_) => {}
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                         Err(e) => return Err(e),

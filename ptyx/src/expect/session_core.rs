@@ -262,9 +262,7 @@ impl Core {
     /// Logs to the file at `path`, created 0600 (it may hold passwords typed at a prompt) or
     /// truncated.
     pub(crate) fn log_file(&mut self, path: &std::path::Path) -> io::Result<()> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = std::fs::File::options().write(true).create(true).truncate(true).mode(0o600).open(path)?;
-        self.set_log(Some(Box::new(file)));
+        self.set_log(Some(Box::new(create_private(path)?)));
         Ok(())
     }
 
@@ -320,28 +318,20 @@ impl Core {
         mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
     ) -> io::Result<(Drained, bool)> {
         let mut got = false;
-        let mut result = Ok((Drained::Budget, got));
-        for _ in 0..READS_PER_CHECK {
-            match self.read_with(Instant::now(), &mut read) {
-                Ok(0) => {
-                    result = Ok((Drained::Eof, got));
-                    break;
-                }
-                Ok(_) => got = true,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    result = Ok((Drained::WouldBlock, got));
-                    break;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    result = Err(e);
-                    break;
+        let how = 'reads: {
+            for _ in 0..READS_PER_CHECK {
+                match self.read_with(Instant::now(), &mut read) {
+                    Ok(0) => break 'reads Ok(Drained::Eof),
+                    Ok(_) => got = true,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break 'reads Ok(Drained::WouldBlock),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => break 'reads Err(e),
                 }
             }
-            result = Ok((Drained::Budget, got));
-        }
+            Ok(Drained::Budget)
+        };
         self.feed_screen(Instant::now());
-        result
+        how.map(|how| (how, got))
     }
 
     /// Output arrived that bypassed the buffer (shown to the user by `interact`): log it.
@@ -369,6 +359,45 @@ impl Core {
         }
         #[cfg(not(feature = "screen"))]
         let _ = now;
+    }
+
+    /// The output has ended; `status` is the program's, if it is known already: errors show it,
+    /// and it ends the recording.
+    pub(crate) fn output_ended(&mut self, status: Option<std::process::ExitStatus>) -> io::Result<()> {
+        self.buf.set_eof();
+        if let Some(status) = status {
+            self.buf.set_exit_status(status);
+            self.finish_recording(Some(status))?;
+        }
+        Ok(())
+    }
+
+    /// Writes what of the screen's replies `write` (a non-blocking write to the master) takes now;
+    /// the rest goes out later, never blocking (the program may be busy writing output the
+    /// session has yet to read). Any other error means the terminal is gone (EIO): nobody asks
+    /// anything any more.
+    #[cfg_attr(not(feature = "screen"), allow(unused_mut, unused_variables))]
+    pub(crate) fn write_replies(&mut self, mut write: impl FnMut(&[u8]) -> io::Result<usize>) {
+        #[cfg(feature = "screen")]
+        {
+            let replies = &mut self.screen.replies;
+            while !replies.is_empty() {
+                match write(replies) {
+                    Ok(n) => drop(replies.drain(..n)),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(_) => replies.clear(),
+                }
+            }
+        }
+    }
+
+    /// Whether the session needs the pty's size before it feeds output: only a screen does.
+    pub(crate) fn follows_pty_size(&self) -> bool {
+        #[cfg(feature = "screen")]
+        return self.screen.on;
+        #[cfg(not(feature = "screen"))]
+        false
     }
 
     /// The pty's size before output is fed: the screen follows a resize made through the child.
@@ -437,6 +466,26 @@ pub(crate) fn special_char(termios: &Termios, index: SpecialCodeIndex, what: &st
         return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("the terminal has no {what} character")));
     }
     Ok(c)
+}
+
+/// Creates (mode 0600: a session's log or recording may hold passwords typed at a prompt) or
+/// truncates the file at `path`, for writing.
+pub(crate) fn create_private(path: &std::path::Path) -> io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::File::options().write(true).create(true).truncate(true).mode(0o600).open(path)
+}
+
+/// The earlier of two optional moments (`None`: never).
+pub(crate) fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Whether `deadline` (`None`: none) has passed at `now`.
+pub(crate) fn expired(deadline: Option<Instant>, now: Instant) -> bool {
+    deadline.is_some_and(|d| now >= d)
 }
 
 /// The time left until `deadline` (`None`: no deadline).
