@@ -21,6 +21,10 @@ pub const PATTERN: &[u8; 64] = b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJK
 /// Buffer size used for reads by the Rust recorders, like the C reader.
 pub const CHUNK: usize = 64 * 1024;
 
+/// What the writer prints after its N bytes in the expect benchmark, and the session waits for
+/// (the terminal turns each `\n` into `\r\n`).
+pub const EXPECT_MARKER: &str = "\nMARKER-12345\n";
+
 /// Fill `buf` with the pattern, starting in phase at offset 0.
 pub fn fill_pattern(buf: &mut [u8]) {
     for (i, b) in buf.iter_mut().enumerate() {

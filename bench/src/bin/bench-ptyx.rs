@@ -92,10 +92,6 @@ fn rtt(n: u64, argv: &[String]) -> io::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What the writer prints after its N bytes, in the expect benchmark (the
-/// terminal turns each `\n` into `\r\n`).
-pub const MARKER: &str = "\nMARKER-12345\n";
-
 fn expect(kind: &str, n: u64, writer: &str) -> io::Result<ExitCode> {
     use ptyx::expect::{Needle, Regex, Session};
     let regex = |re: &str| Regex::new(re).map(Needle::from).map_err(io::Error::other);
@@ -107,7 +103,8 @@ fn expect(kind: &str, n: u64, writer: &str) -> io::Result<ExitCode> {
     };
     // The expect engine as a build with only the `expect` feature has it: this crate turns on
     // `screen` too (for the screen phase), which would put a screen in every `Session::spawn`.
-    let mut s = Session::spawn_without_screen(ptyx::Command::new(writer).arg(n.to_string()).arg(MARKER))?;
+    let mut s =
+        Session::spawn_without_screen(ptyx::Command::new(writer).arg(n.to_string()).arg(ptyx_bench::EXPECT_MARKER))?;
     s.set_timeout(None);
     let m = s.expect(needle)?;
     // The pattern, then the "\r\n" the marker starts with.

@@ -5,7 +5,7 @@
 //! `bench/compare.sh --smoke` for the quick harness check CI runs. See
 //! BENCHMARKS.md for the method; `--help` for the options.
 
-use ptyx_bench::{parse_field, verify_recording};
+use ptyx_bench::{parse_field, verify_recording, EXPECT_MARKER};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fmt::Write as _;
@@ -139,7 +139,7 @@ use Tool::*;
 impl Tool {
     fn label(self, phase: Phase) -> &'static str {
         match (self, phase) {
-            (C, Phase::Throughput | Phase::Screen) => "C openpty+fork, 64 KiB reads, discard",
+            (C, Phase::Throughput | Phase::Expect | Phase::Screen) => "C openpty+fork, 64 KiB reads, discard",
             (C, Phase::Spawn) => "C openpty+fork+exec",
             (C, _) => "C openpty+fork",
             (CVfork, _) => "C openpty+vfork+exec",
@@ -200,6 +200,7 @@ impl Tool {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Throughput,
+    Expect,
     Screen,
     Spawn,
     True,
@@ -469,9 +470,6 @@ fn screen_throughput(env: &Env, t: Tool, bytes: u64) -> Result<Sample, String> {
     }
     Ok(Sample::new(r.wall.as_secs_f64(), Some(r.maxrss_kib)))
 }
-
-/// What the writer prints after the pattern in the expect benchmark (bench-ptyx's `MARKER`).
-const EXPECT_MARKER: &str = "\nMARKER-12345\n";
 
 thread_local! {
     static LOSSES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -1053,7 +1051,7 @@ fn real_main() -> Result<bool, String> {
         let size = o.expect_size;
         Some(round_robin(
             &env,
-            Phase::Throughput,
+            Phase::Expect,
             format!(
                 "Expect: a child writes {} MiB then a marker, the parent waits for the marker (C: reads to the end, discards)",
                 size / MIB
@@ -1173,6 +1171,7 @@ fn real_main() -> Result<bool, String> {
     for r in [&tp, &sp, &tr, &rt, &ex, &sc].into_iter().flatten() {
         let phase = match r.phase {
             Phase::Throughput => "throughput",
+            Phase::Expect => "expect",
             Phase::Screen => "screen",
             Phase::Spawn => "spawn",
             Phase::True => "true",

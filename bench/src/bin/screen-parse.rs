@@ -4,7 +4,7 @@
 //! plus ptyx's fixes and change tracking). Each is run `--reps` times in turn; the median counts.
 //!
 //! `cargo run --release -p ptyx-bench --bin screen-parse [-- --mib N --reps N --rows R --cols C
-//! --only NAME]`;
+//! --only NAME --chunk BYTES]` (`--chunk`: the piece size for every parser);
 //! `--text` parses plain ASCII lines instead; `--smoke` parses 1 MiB once, to check the harness
 //! (CI runs it).
 
@@ -16,8 +16,7 @@ use alacritty_terminal::grid::Dimensions;
 use alacritty_terminal::term::{Config, Term};
 use alacritty_terminal::vte::ansi::Processor;
 use ptyx_bench::mixed_output::mixed_output;
-
-const CHUNK: usize = 64 * 1024;
+use ptyx_bench::CHUNK;
 
 struct Size(usize, usize);
 
@@ -48,9 +47,10 @@ fn main() {
     let reps = arg(&args, "--reps", if smoke { 1 } else { 5 });
     let rows = arg(&args, "--rows", 24) as u16;
     let cols = arg(&args, "--cols", 80) as u16;
-    // `--text`: plain lines of ASCII instead (what a build log without colours is).
     let chunk = arg(&args, "--chunk", CHUNK);
-    let data = if args.iter().any(|a| a == "--text") {
+    // `--text`: plain lines of ASCII instead (what a build log without colours is).
+    let plain_text = args.iter().any(|a| a == "--text");
+    let data = if plain_text {
         let line = b"compiling ptyx v0.1.0 (/work/ptyx) warning: unused variable `x` in src/lib.rs:42\r\n";
         line.iter().copied().cycle().take(mib << 20).collect()
     } else {
@@ -61,7 +61,7 @@ fn main() {
     let mut pieces = Vec::new();
     let mut start = 0;
     while start < text.len() {
-        let mut end = (start + CHUNK).min(text.len());
+        let mut end = (start + chunk).min(text.len());
         while !text.is_char_boundary(end) {
             end += 1;
         }
@@ -77,7 +77,7 @@ fn main() {
             Box::new(|| {
                 let nz = |n: u16| NonZeroU16::new(n).expect("size > 0");
                 let mut p = vt100::Parser::new(nz(rows), nz(cols), 0);
-                data.chunks(CHUNK).for_each(|piece| p.process(piece));
+                data.chunks(chunk).for_each(|piece| p.process(piece));
                 p.screen().contents()
             }),
         ),
@@ -95,7 +95,7 @@ fn main() {
                 let config = Config { scrolling_history: 0, ..Config::default() };
                 let mut t = Term::new(config, &Size(r, c), VoidListener);
                 let mut p: Processor = Processor::new();
-                data.chunks(CHUNK).for_each(|piece| p.advance(&mut t, piece));
+                data.chunks(chunk).for_each(|piece| p.advance(&mut t, piece));
                 t.grid().cursor.point.line.0.to_string()
             }),
         ),
@@ -124,10 +124,10 @@ fn main() {
             std::hint::black_box(shown);
         }
     }
-    let kind = if args.iter().any(|a| a == "--text") { "plain text" } else { "mixed" };
+    let kind = if plain_text { "plain text" } else { "mixed" };
     println!(
         "| parser ({rows}x{cols}, {mib} MiB {kind}, {} KiB pieces) | MB/s (median of {reps}) | min..max |",
-        CHUNK >> 10
+        chunk >> 10
     );
     println!("|---|---:|---:|");
     let mb = data.len() as f64 / 1e6;
