@@ -17,9 +17,9 @@ use alacritty_terminal::vte::ansi::Color;
 #[derive(Debug)]
 pub(crate) struct Dirty {
     rows: Vec<bool>,
-    /// The row marked last: text marks its row once per character, this makes that one compare.
+    /// The row marked last (`usize::MAX`: none since the last check): text marks its row once
+    /// per character, this makes that one compare.
     last: usize,
-    any_row: bool,
     all_rows: bool,
     /// Something outside the rows changed (the palette): the generation moves regardless.
     pub(crate) other: bool,
@@ -27,7 +27,7 @@ pub(crate) struct Dirty {
 
 impl Dirty {
     pub(crate) fn new(rows: usize) -> Dirty {
-        Dirty { rows: vec![false; rows], last: usize::MAX, any_row: false, all_rows: true, other: false }
+        Dirty { rows: vec![false; rows], last: usize::MAX, all_rows: true, other: false }
     }
 
     #[inline]
@@ -40,7 +40,6 @@ impl Dirty {
     fn mark(&mut self, row: usize) {
         if let Some(r) = self.rows.get_mut(row) {
             *r = true;
-            self.any_row = true;
             self.last = row;
         }
     }
@@ -83,7 +82,7 @@ impl Tracker {
     /// before (or something else was marked). Clears the marks.
     pub(crate) fn settle(&mut self, grid: &Grid<Cell>, dirty: &mut Dirty) -> bool {
         let mut changed = std::mem::take(&mut dirty.other);
-        if dirty.all_rows || dirty.any_row {
+        if dirty.all_rows || dirty.last != usize::MAX {
             let lines = grid.screen_lines().min(self.hashes.len());
             for row in 0..lines {
                 if !(dirty.all_rows || dirty.rows[row]) {
@@ -97,7 +96,6 @@ impl Tracker {
                 }
             }
             dirty.all_rows = false;
-            dirty.any_row = false;
             dirty.last = usize::MAX;
         }
         changed
@@ -113,9 +111,7 @@ fn row_hash(grid: &Grid<Cell>, row: usize) -> u64 {
     let mut h = Hasher(0x243f_6a88_85a3_08d3);
     for col in 0..grid.columns() {
         let cell = &line[Column(col)];
-        // A tab leaves '\t' in a blank cell it jumps over; it shows as the space it was.
-        let c = if cell.c == '\t' { ' ' } else { cell.c };
-        h.add(u64::from(c as u32) | u64::from((cell.flags & VISIBLE).bits()) << 32);
+        h.add(u64::from(cell.c as u32) | u64::from((cell.flags & VISIBLE).bits()) << 32);
         h.add(color_word(cell.fg) | color_word(cell.bg) << 32);
         if let Some(marks) = cell.zerowidth() {
             for &m in marks {

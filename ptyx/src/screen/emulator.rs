@@ -247,7 +247,7 @@ impl Emulator {
             if cell.flags.contains(Flags::WIDE_CHAR_SPACER) {
                 continue;
             }
-            out.push(if cell.c == '\t' { ' ' } else { cell.c });
+            out.push(cell.c);
             if let Some(marks) = cell.zerowidth() {
                 out.extend(marks);
             }
@@ -277,13 +277,7 @@ impl Emulator {
         if flags.intersects(Flags::ALL_UNDERLINES) {
             attrs |= cell::UNDERLINE;
         }
-        let ch = if flags.contains(Flags::WIDE_CHAR_SPACER) {
-            None
-        } else if c.c == '\t' {
-            Some(' ')
-        } else {
-            Some(c.c)
-        };
+        let ch = if flags.contains(Flags::WIDE_CHAR_SPACER) { None } else { Some(c.c) };
         Some(Cell::new(ch, c.zerowidth().unwrap_or(&[]), color(c.fg), color(c.bg), attrs))
     }
 

@@ -10,10 +10,9 @@
 //!   run of them grew memory without bound (xterm keeps 2 by default, tmux what fits in 21 bytes);
 //! - hyperlinks (`OSC 8`) are not stored: each distinct one costs an allocation per cell and the
 //!   screen does not show them;
-//! - a C1 control split across two reads is ignored, as it is when it comes in one (`vte`
-//!   prints it then, and `Term` puts it in a cell);
 //! - a tab at the last column, where the next character wraps, leaves the cursor there (xterm,
 //!   tmux) where `Term` wraps to the next row; a back tab (`ESC[Z`) from there cancels the wrap;
+//!   the `'\t'` that `Term` leaves in the blank cells a tab jumps from is a blank again;
 //! - the alternate screen of modes 47 and 1047 (and 1048's cursor save), which `Term` ignores
 //!   (it has 1049 only), as xterm and tmux switch to it;
 //! - the title stack is [`MAX_TITLES`] deep (xterm's is 10), not `Term`'s 4096 titles;
@@ -24,6 +23,7 @@
 //!   pixels a cell when the pty has none): `Term` leaves both to its user.
 
 use alacritty_terminal::grid::Dimensions;
+use alacritty_terminal::index::Column;
 use alacritty_terminal::term::{Term, TermMode};
 use alacritty_terminal::vte::ansi::{
     Attr, CharsetIndex, ClearMode, CursorShape, CursorStyle, Handler, Hyperlink, KeyboardModes,
@@ -83,12 +83,30 @@ impl Fixed<'_> {
         }
     }
 
+    /// Sets (`on`) or resets a private mode, with the alternate screens of 47 and 1047 and the
+    /// cursor save of 1048, which `Term` does not have.
+    fn private_mode(&mut self, mode: PrivateMode, on: bool) {
+        match mode {
+            PrivateMode::Unknown(47 | 1047) => {
+                if self.term.mode().contains(TermMode::ALT_SCREEN) != on {
+                    self.term.swap_alt();
+                }
+            }
+            PrivateMode::Unknown(1048) if on => self.term.save_cursor_position(),
+            PrivateMode::Unknown(1048) => self.term.restore_cursor_position(),
+            mode if on => self.term.set_private_mode(mode),
+            mode => self.term.unset_private_mode(mode),
+        }
+        if changes_rows(mode) {
+            self.state.dirty.all();
+        }
+    }
+
     /// A printable character beyond ASCII: its width may ask for one of the fixes.
     fn input_other(&mut self, c: char) {
-        if C1.contains(&c) {
-            return;
-        }
         match c.width() {
+            // Controls take no cell: C1 ones come here when `vte` prints one whose bytes two
+            // feeds split (it executes them otherwise).
             None => {}
             Some(0) => {
                 // Where `Term::input` puts a mark: on the cell before the cursor, unless the
@@ -158,11 +176,6 @@ fn changes_rows(mode: PrivateMode) -> bool {
             | PrivateMode::Unknown(47 | 1047)
     )
 }
-
-/// C1 controls (U+0080..U+009F) do nothing when they come as UTF-8 text, as `vte` executes (and
-/// `Term` ignores) them; but `vte` prints one whose bytes were split across two feeds, and
-/// `Term` would then put it in a cell: the screen must not depend on how reads split the output.
-const C1: std::ops::RangeInclusive<char> = '\u{80}'..='\u{9f}';
 
 impl Handler for Fixed<'_> {
     #[inline]
@@ -243,10 +256,21 @@ impl Handler for Fixed<'_> {
     }
 
     fn put_tab(&mut self, count: u16) {
-        // At the wrap position a tab does nothing, as in xterm and tmux (`Term` wraps). Otherwise
-        // it only moves the cursor: the '\t' it leaves in blank cells shows as the blank it was.
-        if !self.term.grid().cursor.input_needs_wrap {
-            self.term.put_tab(count);
+        // At the wrap position a tab does nothing, as in xterm and tmux (`Term` wraps).
+        if self.term.grid().cursor.input_needs_wrap {
+            return;
+        }
+        let from = self.term.grid().cursor.point;
+        self.term.put_tab(count);
+        // It only moves the cursor: `Term` leaves '\t' in the blank cells it jumps from (for its
+        // selections' copy), which are blanks again here, so that no reader of a cell need know.
+        let to = self.term.grid().cursor.point.column;
+        let row = &mut self.term.grid_mut()[from.line];
+        for col in from.column.0..=to.0 {
+            let cell = &mut row[Column(col)];
+            if cell.c == '\t' {
+                cell.c = ' ';
+            }
         }
     }
 
@@ -383,33 +407,11 @@ impl Handler for Fixed<'_> {
     }
 
     fn set_private_mode(&mut self, mode: PrivateMode) {
-        match mode {
-            PrivateMode::Unknown(47 | 1047) => {
-                if !self.term.mode().contains(TermMode::ALT_SCREEN) {
-                    self.term.swap_alt();
-                }
-            }
-            PrivateMode::Unknown(1048) => self.term.save_cursor_position(),
-            mode => self.term.set_private_mode(mode),
-        }
-        if changes_rows(mode) {
-            self.state.dirty.all();
-        }
+        self.private_mode(mode, true);
     }
 
     fn unset_private_mode(&mut self, mode: PrivateMode) {
-        match mode {
-            PrivateMode::Unknown(47 | 1047) => {
-                if self.term.mode().contains(TermMode::ALT_SCREEN) {
-                    self.term.swap_alt();
-                }
-            }
-            PrivateMode::Unknown(1048) => self.term.restore_cursor_position(),
-            mode => self.term.unset_private_mode(mode),
-        }
-        if changes_rows(mode) {
-            self.state.dirty.all();
-        }
+        self.private_mode(mode, false);
     }
 
     fn report_private_mode(&mut self, mode: PrivateMode) {
