@@ -81,25 +81,15 @@ impl<'a> Output<'a> {
     /// Writes what poll said the output has room for.
     fn write_some(&mut self) {
         let Some(out) = self.fd else { return };
-        let chunk = self.pending.bytes();
-        let chunk = &chunk[..chunk.len().min(self.kind.chunk)];
-        match rustix::io::write(out, chunk) {
-            Ok(n) => self.pending.consume(n),
-            Err(rustix::io::Errno::AGAIN) | Err(rustix::io::Errno::INTR) => {}
-            Err(_) => {
-                // A closed pipe or a full disk: stop copying there, keep the session going.
-                self.ok = false;
-                self.pending.clear();
-            }
+        if self.pending.write_some(out, self.kind.chunk).is_err() {
+            // A closed pipe or a full disk: stop copying there, keep the session going.
+            self.ok = false;
         }
     }
 
     /// Writes out everything still queued, waiting for room as long as it takes.
     fn flush(&mut self) {
-        if let Some(out) = self.fd.filter(|_| self.ok) {
-            let _ = write_all(out, self.pending.bytes());
-        }
-        self.pending.clear();
+        self.pending.flush(self.fd.filter(|_| self.ok));
     }
 }
 
@@ -412,16 +402,9 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
 
     fn write_master(&mut self) {
         let master = self.child.master().as_fd();
-        if !self.to_master.is_empty() {
-            match rustix::io::write(master, self.to_master.bytes()) {
-                Ok(n) => self.to_master.consume(n),
-                Err(rustix::io::Errno::AGAIN) | Err(rustix::io::Errno::INTR) => {}
-                Err(_) => {
-                    // The terminal is gone (EIO): nobody is left to read this input.
-                    self.to_master.clear();
-                    self.eof = EofState::Idle;
-                }
-            }
+        if !self.to_master.is_empty() && self.to_master.write_some(master, usize::MAX).is_err() {
+            // The terminal is gone (EIO): nobody is left to read this input.
+            self.eof = EofState::Idle;
         }
         if self.to_master.is_empty() {
             self.eof = self.eof.write(master, Instant::now());
@@ -473,11 +456,8 @@ impl<'r, 'a> CopyLoop<'r, 'a> {
     /// the handler failed with, if one did.
     pub(super) fn finish(&mut self) -> io::Result<()> {
         self.output.flush();
-        if self.master_open && !self.to_master.is_empty() {
-            // Typed before the escape (or before the input ended): the program is to get it.
-            let _ = write_all(self.child.master().as_fd(), self.to_master.bytes());
-        }
-        self.to_master.clear();
+        // Typed before the escape (or before the input ended): the program is to get it.
+        self.to_master.flush(self.master_open.then(|| self.child.master().as_fd()));
         match self.failure.take() {
             Some(e) => Err(e),
             None => Ok(()),

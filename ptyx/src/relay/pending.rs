@@ -1,5 +1,9 @@
 //! Bytes waiting to be written, one queue per direction of the relay.
 
+use std::os::fd::BorrowedFd;
+
+use rustix::io::Errno;
+
 /// Bytes waiting to be written, consumed from the front without moving the rest each time.
 #[derive(Default)]
 pub(super) struct Pending {
@@ -41,6 +45,32 @@ impl Pending {
     pub(super) fn clear(&mut self) {
         self.data.clear();
         self.pos = 0;
+    }
+
+    /// One non-blocking write of at most `max` bytes from the front to `fd`, after poll said it
+    /// has room. No room after all (`EAGAIN`) or a signal (`EINTR`) is not an error; any other
+    /// error is the end of that descriptor (a closed pipe, a full disk, a terminal gone): what
+    /// was queued for it is dropped and the error returned.
+    pub(super) fn write_some(&mut self, fd: BorrowedFd<'_>, max: usize) -> Result<(), Errno> {
+        let bytes = self.bytes();
+        match rustix::io::write(fd, &bytes[..bytes.len().min(max)]) {
+            Ok(n) => self.consume(n),
+            Err(Errno::AGAIN | Errno::INTR) => {}
+            Err(e) => {
+                self.clear();
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes everything queued to `fd`, if there is one, waiting for room as long as it takes,
+    /// and empties the queue: the end of a session, where an error has no one left to tell.
+    pub(super) fn flush(&mut self, fd: Option<BorrowedFd<'_>>) {
+        if let (Some(fd), false) = (fd, self.is_empty()) {
+            let _ = crate::fd::write_all(fd, self.bytes());
+        }
+        self.clear();
     }
 }
 
