@@ -108,14 +108,8 @@ impl Child {
         }
         let deadline = Instant::now() + timeout;
         if let Some(pidfd) = &self.pidfd {
-            loop {
-                let left = deadline.saturating_duration_since(Instant::now());
-                // Returns early on a signal; the loop goes back to waiting for the time left.
-                let exited = crate::fd::poll_readable(pidfd.as_fd(), Some(left))?;
-                if exited || left.is_zero() {
-                    return self.try_wait();
-                }
-            }
+            exited_by(pidfd.as_fd(), deadline)?;
+            return self.try_wait();
         }
         // No pidfds (Linux before 5.3): nothing to wait on, so look at the status with a short,
         // growing pause.
@@ -236,17 +230,24 @@ impl Child {
         }
         self.hang_up()?;
         if let Some(pidfd) = &self.pidfd {
-            let deadline = Instant::now() + grace;
-            loop {
-                let left = deadline.saturating_duration_since(Instant::now());
-                // Readable once the child has exited; it stays a zombie (unreaped) meanwhile.
-                if crate::fd::poll_readable(pidfd.as_fd(), Some(left))? || left.is_zero() {
-                    break;
-                }
-            }
+            exited_by(pidfd.as_fd(), Instant::now() + grace)?;
         }
         process::signal_group(self.pid, libc::SIGKILL)?;
         self.wait()
+    }
+}
+
+/// Waits until the child of `pidfd` has exited (it stays a zombie, unreaped) or `deadline` has
+/// passed: one poll(2) with the time left, again after a signal interrupted it. Whether it exited.
+fn exited_by(pidfd: BorrowedFd<'_>, deadline: Instant) -> io::Result<bool> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if crate::fd::poll_readable(pidfd, Some(left))? {
+            return Ok(true);
+        }
+        if left.is_zero() {
+            return Ok(false);
+        }
     }
 }
 

@@ -198,8 +198,7 @@ impl Command {
         let (path, search) = if program_has_slash || self.program.is_empty() {
             (argv[0].clone(), false)
         } else if let Some(path_var) = self.changed_path() {
-            let found = search_path(&self.program, path_var.as_deref())?;
-            (cstring(found.into_os_string(), "program path")?, false)
+            (search_path(&self.program, path_var.as_deref())?, false)
         } else {
             (argv[0].clone(), true)
         };

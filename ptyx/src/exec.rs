@@ -30,8 +30,7 @@ impl Prepared {
             return Ok(self.path.clone());
         }
         let name = OsStr::from_bytes(self.path.as_bytes());
-        let found = search_path(name, std::env::var_os("PATH").as_deref())?;
-        cstring(found.into_os_string(), "program path")
+        search_path(name, std::env::var_os("PATH").as_deref())
     }
 }
 
@@ -51,17 +50,17 @@ pub(crate) fn invalid(msg: String) -> io::Error {
 }
 
 /// Looks `program` up on `path_var` (default `/bin:/usr/bin`, as execvp(3)), returning the first
-/// executable file. Fails as execvp(3) would: `EACCES` (`PermissionDenied`) if only
+/// executable file, as the C string execve(2) takes. Fails as execvp(3) would: `EACCES` (`PermissionDenied`) if only
 /// non-executable ones were found, else `ENOENT` (`NotFound`), so the error reads the same
 /// whichever way the child is started.
-pub(crate) fn search_path(program: &OsStr, path_var: Option<&OsStr>) -> io::Result<PathBuf> {
+pub(crate) fn search_path(program: &OsStr, path_var: Option<&OsStr>) -> io::Result<CString> {
     let path_var = path_var.unwrap_or(OsStr::new("/bin:/usr/bin"));
     let mut denied = false;
     for dir in std::env::split_paths(path_var) {
         let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
         let candidate = dir.join(program);
         match rustix::fs::access(&candidate, rustix::fs::Access::EXEC_OK) {
-            Ok(()) if candidate.is_file() => return Ok(candidate),
+            Ok(()) if candidate.is_file() => return cstring(candidate.into_os_string(), "program path"),
             Ok(()) => denied = true,
             Err(rustix::io::Errno::ACCESS) => denied = true,
             Err(_) => {}
