@@ -22,7 +22,7 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 
 use pyo3::exceptions::{PyBlockingIOError, PyOSError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyMemoryView};
+use pyo3::types::{PyBytes, PyMemoryView};
 
 /// Which of the two callbacks this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,15 +47,7 @@ impl std::error::Error for Raised {}
 
 /// The Python exception `e` carries, if it carries one; else `e` itself back.
 pub(crate) fn take_raised(e: io::Error) -> Result<PyErr, io::Error> {
-    if !e.get_ref().is_some_and(|inner| inner.is::<Raised>()) {
-        return Err(e);
-    }
-    match e.into_inner().map(|inner| inner.downcast::<Raised>()) {
-        Some(Ok(raised)) => Ok(raised.0),
-        // Checked just above; kept total rather than unwrapped.
-        Some(Err(other)) => Err(io::Error::other(other)),
-        None => Err(io::Error::other("a Python callback failed")),
-    }
+    e.downcast::<Raised>().map(|raised| raised.0)
 }
 
 /// The relay callback (the `Vec` form: a Python callback returns `bytes` of any size) that calls
@@ -88,13 +80,11 @@ fn append(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<usize> {
     if !value.is_truthy()? {
         return Ok(0);
     }
-    let copied = match value.cast::<PyByteArray>() {
-        Ok(array) => array.to_vec(),
-        // memoryview, array.array, mmap...: the raw bytes, as `bytes += x` takes them.
-        Err(_) => PyMemoryView::from(value)?.call_method0("tobytes")?.cast::<PyBytes>()?.as_bytes().to_vec(),
-    };
-    out.extend_from_slice(&copied);
-    Ok(copied.len())
+    // bytearray, memoryview, array.array, mmap...: the raw bytes, as `bytes += x` takes them.
+    let raw = PyMemoryView::from(value)?.call_method0("tobytes")?;
+    let bytes = raw.cast::<PyBytes>()?.as_bytes();
+    out.extend_from_slice(bytes);
+    Ok(bytes.len())
 }
 
 /// The relay's interrupt hook: runs the Python signal handlers of the signals that arrived
